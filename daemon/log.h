@@ -1,0 +1,36 @@
+/* log.h — the daemon's one logging channel.
+ *
+ * Messages go to stderr. Under systemd (JOURNAL_STREAM set, or rw_log_set_prefix)
+ * each line starts with a syslog priority such as "<3>", which journald turns into
+ * the entry's priority; otherwise lines start with a level word. */
+#ifndef RW_LOG_H
+#define RW_LOG_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+
+typedef enum {
+    RW_LOG_ERROR = 3,
+    RW_LOG_WARNING = 4,
+    RW_LOG_NOTICE = 5,
+    RW_LOG_INFO = 6,
+    RW_LOG_DEBUG = 7
+} rw_log_level_t;
+
+/* Parse "error", "warning", "notice", "info", "debug"; -1 when unknown. */
+int rw_log_level_parse(const char *name);
+void rw_log_set_level(rw_log_level_t level);
+rw_log_level_t rw_log_get_level(void);
+/* Force (or stop) syslog priority prefixes; by default on when JOURNAL_STREAM is set. */
+void rw_log_set_prefix(bool prefix);
+
+void rw_log(rw_log_level_t level, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#define rw_error(...) rw_log(RW_LOG_ERROR, __VA_ARGS__)
+#define rw_warning(...) rw_log(RW_LOG_WARNING, __VA_ARGS__)
+#define rw_notice(...) rw_log(RW_LOG_NOTICE, __VA_ARGS__)
+#define rw_info(...) rw_log(RW_LOG_INFO, __VA_ARGS__)
+#define rw_debug(...) rw_log(RW_LOG_DEBUG, __VA_ARGS__)
+
+#endif
