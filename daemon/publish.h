@@ -1,0 +1,36 @@
+/* publish.h — the socket events leave by: an XPUB socket bound to every
+ * publish.endpoints entry and connected to every publish.connect entry (forwarders).
+ * Each message is two frames, topic then JSON body. A subscriber too slow to keep up
+ * loses messages beyond publish.sndhwm rather than stalling the daemon; every such
+ * message is counted. */
+#ifndef RW_PUBLISH_H
+#define RW_PUBLISH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "strings.h"
+
+typedef struct rw_publish rw_publish_t;
+
+typedef struct {
+    const rw_strings_t *bind;        /* endpoints to bind */
+    const rw_strings_t *connect;     /* endpoints to connect to */
+    int sndhwm;
+    const char *curve_secret_key;    /* Z85: the socket is a CURVE server; NULL: plain */
+} rw_publish_options_t;
+
+rw_publish_t *rw_publish_new(void *zmq_context, const rw_publish_options_t *options,
+                             char *error, size_t error_size);
+void rw_publish_destroy(rw_publish_t **self_p);
+/* The socket, for zmq_poll (subscription messages arrive on it). */
+void *rw_publish_socket(rw_publish_t *self);
+/* Read and discard pending subscription messages; returns subscriptions seen. */
+int rw_publish_drain(rw_publish_t *self);
+/* Send one event. 0, or negative errno when it could not be sent at all. */
+int rw_publish_send(rw_publish_t *self, const char *topic, const char *body, size_t body_length);
+/* Drop every connection and bind again (after a key was removed from the allow-list). */
+int rw_publish_rebind(rw_publish_t *self);
+uint64_t rw_publish_dropped(const rw_publish_t *self);
+
+#endif
