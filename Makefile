@@ -31,9 +31,12 @@ TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 # Debian packages the build, tests and clients need.
 DEB_PACKAGES := build-essential pkg-config libzmq3-dev libjansson-dev libconfig-dev \
                 libsystemd-dev check libsubunit-dev python3 python3-zmq python3-pytest \
-                python3-jsonschema nodejs npm
+                python3-jsonschema
+# Node.js for the Node client: Debian's nodejs and npm, unless a node is already there
+# (a NodeSource nodejs carries its own npm, which Debian's npm package would conflict with).
+NODE_PACKAGES := $(if $(shell command -v node 2>/dev/null),,nodejs npm)
 
-.PHONY: all deps run test test-unit test-e2e test-clients test-asan bench eval fuzz \
+.PHONY: all deps print-deps run test test-unit test-e2e test-clients test-asan bench eval fuzz \
         install uninstall clean lint
 
 all: $(BUILD)/recwatchd $(BUILD)/recwatch
@@ -56,8 +59,11 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/librecwatch.a tests/testutil.h
 	$(CC) $(CFLAGS) -Itests -DSOURCE_DIR='"$(CURDIR)"' -o $@ $< $(BUILD)/librecwatch.a \
 	      $(CHECK_LIBS) $(LDLIBS) $(LDFLAGS)
 
+print-deps:
+	@echo $(DEB_PACKAGES) $(NODE_PACKAGES)
+
 deps:
-	@missing=""; for p in $(DEB_PACKAGES); do \
+	@missing=""; for p in $(DEB_PACKAGES) $(NODE_PACKAGES); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if ! command -v apt-get >/dev/null 2>&1; then \
@@ -120,6 +126,8 @@ install: all
 	install -m 644 man/recwatchd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	sed 's|@SBINDIR@|$(PREFIX)/sbin|; s|@BINDIR@|$(PREFIX)/bin|' systemd/recwatch.service.in \
 	  > $(DESTDIR)/lib/systemd/system/recwatch.service
+	sed 's|@BINDIR@|$(PREFIX)/bin|' systemd/recwatch-proxy.service.in \
+	  > $(DESTDIR)/lib/systemd/system/recwatch-proxy.service
 	install -m 644 systemd/recwatch-sysusers.conf $(DESTDIR)/usr/lib/sysusers.d/recwatch.conf
 	install -m 644 systemd/recwatch-tmpfiles.conf $(DESTDIR)/usr/lib/tmpfiles.d/recwatch.conf
 
@@ -127,7 +135,7 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/recwatchd $(DESTDIR)$(PREFIX)/bin/recwatch \
 	  $(DESTDIR)$(PREFIX)/share/man/man1/recwatch.1 $(DESTDIR)$(PREFIX)/share/man/man5/recwatch.conf.5 \
 	  $(DESTDIR)$(PREFIX)/share/man/man8/recwatchd.8 $(DESTDIR)/lib/systemd/system/recwatch.service \
-	  $(DESTDIR)/usr/lib/sysusers.d/recwatch.conf $(DESTDIR)/usr/lib/tmpfiles.d/recwatch.conf
+	  $(DESTDIR)/lib/systemd/system/recwatch-proxy.service $(DESTDIR)/usr/lib/sysusers.d/recwatch.conf $(DESTDIR)/usr/lib/tmpfiles.d/recwatch.conf
 	rm -rf $(DESTDIR)$(PREFIX)/share/recwatch
 	@echo "kept /etc/recwatch (your configuration and keys)"
 

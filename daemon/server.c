@@ -560,6 +560,8 @@ static void reload(rw_server_t *self)
         if (removed > 0) {
             rw_notice("%d key(s) removed from the allow-list: dropping every connection", removed);
             rw_publish_rebind(self->publish);
+            if (self->replay_socket && rw_auth_rebind(self->replay_socket, self->replay_bound) < 0)
+                rw_error("cannot rebind the replay socket %s", self->replay_bound);
         }
     }
     rw_notice("configuration reloaded");

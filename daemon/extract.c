@@ -1,0 +1,774 @@
+/* extract.c — find the recommendations of a statement and fill their fields.
+ *
+ * 1. metadata (rw_metadata_fill), 2. units (segment.c), 3. per unit: tokens, cue
+ * phrases, the look-alikes that cancel them, an imperative first verb, and the
+ * clause analysis that names addressee and action; 4. over the units in order: list
+ * lead-ins ("The Government should:") hand their cue to the list items that follow,
+ * headings that name recommendations open a list of imperatives; 5. each unit that is
+ * a recommendation with enough confidence becomes an rw_recommendation_t.
+ *
+ * Pure: the lexicon is read only, every allocation ends in the document or is freed. */
+#include "extract.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cues.h"
+#include "metadata.h"
+#include "segment.h"
+#include "words.h"
+
+#define MAX_CUES 6             /* cue phrases reported per recommendation */
+#define SUBJECT_MAX 12         /* tokens a subject may reach back from its modal */
+#define ADDRESSEE_MAX 15       /* tokens an addressee may run after its cue */
+#define ACTION_MAX 24          /* tokens of an action */
+#define MIN_IMPERATIVE_WORDS 3 /* an imperative item has at least this many words */
+
+typedef struct {
+    size_t start, end;         /* byte range in the clean text; start == end: none */
+} range_t;
+
+/* What one unit says, before the context of its neighbours is known. */
+typedef struct {
+    const rw_cue_t *cue;       /* the strongest valid cue, NULL when none */
+    double confidence;         /* from the cues alone */
+    const char *strength;
+    range_t addressee, action;
+    int category;
+    range_t cues[MAX_CUES];
+    size_t cue_count;
+    int imperative;            /* verb table value of an imperative first word, or -1 */
+    range_t imperative_action;
+    bool veto;                 /* page furniture, a question */
+    bool list_noun;            /* names recommendations ("recommendations:") */
+    bool colon;                /* ends with ":" */
+    bool open_cue;             /* a cue with no action after it (a lead-in's) */
+    size_t words;
+} analysis_t;
+
+typedef struct {
+    const rw_lexicon_t *lexicon;
+    const rw_text_t *text;
+    const char *data;
+    rw_words_tokens_t tokens;
+    rw_cue_matches_t matches;
+    bool *valid;               /* per match: not cancelled */
+    size_t valid_capacity;
+} extractor_t;
+
+/* ---------------------------------------------------------------- token helpers */
+
+static bool has_role(const extractor_t *ex, const rw_token_t *token, rw_lexicon_role_t role)
+{
+    if (token->kind != RW_TOKEN_WORD)
+        return false;
+    return rw_words_get_hashed(rw_lexicon_words(ex->lexicon, role), token->hash,
+                               ex->data + token->start, token->end - token->start) >= 0;
+}
+
+static bool is_punct(const rw_token_t *token, const char *set)
+{
+    return token->kind == RW_TOKEN_PUNCT && token->punct && strchr(set, token->punct);
+}
+
+static bool is_skippable(const extractor_t *ex, const rw_token_t *token)
+{
+    return has_role(ex, token, RW_LEXICON_SKIP)
+        || (token->kind == RW_TOKEN_WORD
+            && rw_lexicon_is_adverb(ex->lexicon, ex->data + token->start,
+                                    token->end - token->start));
+}
+
+static int verb_value(const extractor_t *ex, const rw_token_t *token)
+{
+    if (token->kind != RW_TOKEN_WORD)
+        return -1;
+    return rw_lexicon_verb(ex->lexicon, ex->data + token->start, token->end - token->start);
+}
+
+static range_t token_range(const rw_words_tokens_t *tokens, size_t first, size_t last)
+{
+    range_t r = { tokens->items[first].start, tokens->items[last].end };
+    return r;
+}
+
+/* From token i, skip adverbs and particles; the index of the first other token. */
+static size_t skip_adverbs(const extractor_t *ex, size_t i)
+{
+    while (i < ex->tokens.count && is_skippable(ex, &ex->tokens.items[i]))
+        i++;
+    return i;
+}
+
+/* The action that starts at token i: up to the end of its clause. */
+static range_t action_from(const extractor_t *ex, size_t i)
+{
+    range_t none = { 0, 0 };
+    const rw_words_tokens_t *tokens = &ex->tokens;
+    i = skip_adverbs(ex, i);
+    if (i >= tokens->count || tokens->items[i].kind == RW_TOKEN_PUNCT)
+        return none;
+    size_t last = i;
+    size_t words = 0;
+    for (size_t k = i; k < tokens->count && k < i + ACTION_MAX; k++) {
+        const rw_token_t *token = &tokens->items[k];
+        if (is_punct(token, ";:.?!()[]\"-"))
+            break;
+        if (is_punct(token, ",") && words >= 3)
+            break;
+        if (token->kind != RW_TOKEN_PUNCT) {
+            words++;
+            last = k;
+        }
+    }
+    return token_range(tokens, i, last);
+}
+
+/* UPR action category of the action starting at token i: the first verb or noun of the
+ * table among its first words (passive auxiliaries skipped). */
+static int category_from(const extractor_t *ex, size_t i)
+{
+    const rw_words_tokens_t *tokens = &ex->tokens;
+    for (size_t k = i; k < tokens->count && k < i + 4; k++) {
+        const rw_token_t *token = &tokens->items[k];
+        if (token->kind == RW_TOKEN_PUNCT)
+            break;
+        int value = verb_value(ex, token);
+        if (value >= 0 && value / RW_LEXICON_VERB_CATEGORY > 0)
+            return value / RW_LEXICON_VERB_CATEGORY;
+    }
+    return 0;
+}
+
+/* Token index of the first token at or after byte offset. */
+static size_t token_at(const rw_words_tokens_t *tokens, size_t offset)
+{
+    size_t i = 0;
+    while (i < tokens->count && tokens->items[i].start < offset)
+        i++;
+    return i;
+}
+
+/* ---------------------------------------------------------------- clause analysis */
+
+/* The subject of a modal at token f: back to a clause boundary, from its first
+ * determiner on. Empty for pronouns and the speaker. */
+static range_t subject_before(const extractor_t *ex, size_t f)
+{
+    range_t none = { 0, 0 };
+    const rw_words_tokens_t *tokens = &ex->tokens;
+    if (f == 0)
+        return none;
+    size_t k = f;
+    while (k > 0 && f - k < SUBJECT_MAX) {
+        const rw_token_t *token = &tokens->items[k - 1];
+        if (is_punct(token, ",;:()[]\"-.?!") || has_role(ex, token, RW_LEXICON_BOUNDARY)
+            || has_role(ex, token, RW_LEXICON_THAT))
+            break;
+        k--;
+    }
+    /* skip adverbs right before the modal ("also", "now") */
+    size_t end = f;
+    while (end > k && is_skippable(ex, &tokens->items[end - 1]))
+        end--;
+    if (end <= k)
+        return none;
+    size_t start = k;
+    for (size_t i = k; i < end; i++)
+        if (has_role(ex, &tokens->items[i], RW_LEXICON_DETERMINER)) {
+            start = i;
+            break;
+        }
+    const rw_token_t *head = &tokens->items[start];
+    if (has_role(ex, head, RW_LEXICON_PRONOUN) || has_role(ex, head, RW_LEXICON_PERSON))
+        return none;
+    if (end - start == 1 && head->kind != RW_TOKEN_WORD)
+        return none;
+    return token_range(tokens, start, end - 1);
+}
+
+/* Does the subject range name an actor ("the Government", "Sri Lanka")? */
+static bool subject_is_actor(const extractor_t *ex, range_t subject)
+{
+    if (subject.start == subject.end)
+        return false;
+    const rw_words_tokens_t *tokens = &ex->tokens;
+    for (size_t i = token_at(tokens, subject.start);
+         i < tokens->count && tokens->items[i].end <= subject.end; i++) {
+        const rw_token_t *token = &tokens->items[i];
+        if (token->kind != RW_TOKEN_WORD)
+            continue;
+        if (rw_words_get_hashed(rw_lexicon_actors(ex->lexicon), token->hash,
+                                ex->data + token->start, token->end - token->start) >= 0)
+            return true;
+    }
+    return false;
+}
+
+/* Fields of a "that"/"que" clause starting at token s: the action after a later cue
+ * of the clause, or after its subject's verb, or right after the conjunction. */
+static bool that_clause(const extractor_t *ex, size_t s, size_t match, analysis_t *a,
+                        bool set_addressee)
+{
+    const rw_words_tokens_t *tokens = &ex->tokens;
+    for (size_t m = match + 1; m < ex->matches.count; m++) {
+        const rw_cue_match_t *later = &ex->matches.items[m];
+        if (!ex->valid[m] || later->first < s)
+            continue;
+        int family = later->cue->family;
+        if (family == RW_CUE_MODAL || family == RW_CUE_EVALUATION
+            || family == RW_CUE_NECESSITY) {
+            a->action = action_from(ex, later->last + 1);
+            a->category = category_from(ex, skip_adverbs(ex, later->last + 1));
+            if (set_addressee && family == RW_CUE_MODAL) {
+                range_t subject = subject_before(ex, later->first);
+                if (subject.start >= tokens->items[s].start)
+                    a->addressee = subject;
+            }
+            if (a->action.start != a->action.end)
+                return true;
+        }
+    }
+    if (s >= tokens->count)
+        return false;
+    const rw_token_t *first = &tokens->items[s];
+    if (has_role(ex, first, RW_LEXICON_DETERMINER) || first->capital) {
+        for (size_t v = s + 1; v < tokens->count && v < s + 8; v++) {
+            const rw_token_t *token = &tokens->items[v];
+            if (token->kind == RW_TOKEN_PUNCT)
+                break;
+            int value = verb_value(ex, token);
+            if (value >= 0 && (value & RW_LEXICON_VERB_IMPERATIVE) && !token->capital) {
+                if (set_addressee)
+                    a->addressee = token_range(tokens, s, v - 1);
+                a->action = action_from(ex, v);
+                a->category = category_from(ex, v);
+                return true;
+            }
+        }
+        return false;
+    }
+    /* no subject: the clause starts with its verb ("que adopte", "that ratify") */
+    a->action = action_from(ex, s);
+    a->category = category_from(ex, skip_adverbs(ex, s));
+    return verb_value(ex, &tokens->items[skip_adverbs(ex, s) < tokens->count
+                                         ? skip_adverbs(ex, s) : s]) >= 0;
+}
+
+/* Addressee and action of a performative cue ("urge X to ...", "recommend to X that"). */
+static bool perform_fields(const extractor_t *ex, size_t match, analysis_t *a)
+{
+    const rw_words_tokens_t *tokens = &ex->tokens;
+    const rw_cue_match_t *m = &ex->matches.items[match];
+    const rw_cue_t *cue = m->cue;
+    /* "asked ... to": the wildcard holds the addressee, the action follows */
+    for (size_t w = 1; w + 1 < cue->length; w++) {
+        if (strcmp(cue->words[w], "...") != 0 && strcmp(cue->words[w], "*") != 0)
+            continue;
+        size_t after = cue->length - w - 1;         /* cue words after the wildcard */
+        size_t first = m->first + w, last = m->last - after;
+        if (first <= last && m->last > after)
+            a->addressee = token_range(tokens, first, last);
+        a->action = action_from(ex, m->last + 1);
+        a->category = category_from(ex, skip_adverbs(ex, m->last + 1));
+        return a->action.start != a->action.end;
+    }
+    size_t j = m->last + 1;
+    if (j < tokens->count && has_role(ex, &tokens->items[j], RW_LEXICON_PREP)
+        && !has_role(ex, &tokens->items[m->last], RW_LEXICON_PREP))
+        j++;
+    for (size_t k = j; k < tokens->count && k < j + ADDRESSEE_MAX; k++) {
+        const rw_token_t *token = &tokens->items[k];
+        if (is_punct(token, ";:.?!()"))
+            break;
+        if (has_role(ex, token, RW_LEXICON_THAT)) {
+            if (k > j)
+                a->addressee = token_range(tokens, j, k - 1);
+            return that_clause(ex, k + 1, match, a, k == j);
+        }
+        if (has_role(ex, token, RW_LEXICON_TO) && k > j) {
+            a->addressee = token_range(tokens, j, k - 1);
+            size_t s = k + 1;
+            if (s < tokens->count && has_role(ex, &tokens->items[s], RW_LEXICON_THAT))
+                s++;          /* "a que adopte" */
+            a->action = action_from(ex, s);
+            a->category = category_from(ex, skip_adverbs(ex, s));
+            return a->action.start != a->action.end;
+        }
+        if (is_punct(token, ","))
+            break;
+    }
+    /* "calls for the release of ...", "urged the abolition of ...": the object;
+     * "suggested drafting ...": a verb form opens the action */
+    a->action = action_from(ex, j);
+    bool determiner = j < tokens->count && has_role(ex, &tokens->items[j], RW_LEXICON_DETERMINER);
+    a->category = category_from(ex, determiner ? j + 1 : j);
+    if (j >= tokens->count || determiner)
+        return false;
+    int value = verb_value(ex, &tokens->items[j]);
+    return value >= 0 && (value & RW_LEXICON_VERB_IMPERATIVE);
+}
+
+/* ---------------------------------------------------------------- one unit */
+
+static int ensure_valid(extractor_t *ex)
+{
+    if (ex->matches.count <= ex->valid_capacity)
+        return 0;
+    size_t capacity = ex->matches.count * 2;
+    bool *valid = realloc(ex->valid, capacity * sizeof *valid);
+    if (!valid)
+        return -ENOMEM;
+    ex->valid = valid;
+    ex->valid_capacity = capacity;
+    return 0;
+}
+
+static bool is_call_family(int family)
+{
+    return family == RW_CUE_PERFORM || family == RW_CUE_MODAL || family == RW_CUE_NECESSITY
+        || family == RW_CUE_EVALUATION || family == RW_CUE_HOPE;
+}
+
+/* Cancel the cues that look-alike phrases overlap or follow; note vetoes. */
+static void cancel_cues(extractor_t *ex, analysis_t *a, bool *imperative_blocked)
+{
+    const rw_cue_matches_t *matches = &ex->matches;
+    size_t after = (size_t)-1;
+    for (size_t i = 0; i < matches->count; i++) {
+        ex->valid[i] = true;
+        const rw_cue_match_t *m = &matches->items[i];
+        switch (m->cue->family) {
+        case RW_CUE_NOT_UNIT:
+            a->veto = true;
+            break;
+        case RW_CUE_NOT_AFTER:
+            if (m->first < after)
+                after = m->first;
+            break;
+        case RW_CUE_LIST_NOUN:
+            a->list_noun = true;
+            break;
+        case RW_CUE_NOT_IMPERATIVE:
+            if (m->first == 0)
+                *imperative_blocked = true;
+            break;
+        default:
+            break;
+        }
+    }
+    for (size_t i = 0; i < matches->count; i++) {
+        const rw_cue_match_t *m = &matches->items[i];
+        if (!is_call_family(m->cue->family))
+            continue;
+        if (m->first > after) {
+            ex->valid[i] = false;
+            continue;
+        }
+        for (size_t k = 0; k < matches->count; k++) {
+            const rw_cue_match_t *n = &matches->items[k];
+            if (n->cue->family == RW_CUE_NOT_CUE && n->first <= m->last && n->last >= m->first) {
+                ex->valid[i] = false;
+                break;
+            }
+        }
+    }
+}
+
+/* The confidence one valid cue gives the unit, with its fields filled into trial. */
+static double cue_confidence(extractor_t *ex, size_t match, analysis_t *trial)
+{
+    const rw_words_tokens_t *tokens = &ex->tokens;
+    const rw_cue_match_t *m = &ex->matches.items[match];
+    double confidence = m->cue->confidence;
+    size_t next = skip_adverbs(ex, m->last + 1);
+    bool ends_unit = next >= tokens->count || is_punct(&tokens->items[next], ".;?!");
+    switch (m->cue->family) {
+    case RW_CUE_PERFORM: {
+        bool action = perform_fields(ex, match, trial);
+        if (!action)
+            confidence -= 0.1;
+        if (m->first > 0 && has_role(ex, &tokens->items[m->first - 1], RW_LEXICON_PERSON))
+            confidence += 0.03;
+        if (ends_unit || is_punct(&tokens->items[next < tokens->count ? next : 0], ":"))
+            trial->open_cue = true;
+        break;
+    }
+    case RW_CUE_MODAL: {
+        trial->action = action_from(ex, m->last + 1);
+        trial->category = category_from(ex, next);
+        if (trial->action.start == trial->action.end) {
+            confidence -= 0.3;
+            trial->open_cue = true;
+        }
+        range_t subject = subject_before(ex, m->first);
+        bool passive = next < tokens->count && has_role(ex, &tokens->items[next],
+                                                        RW_LEXICON_PASSIVE);
+        if (subject_is_actor(ex, subject) || (subject.start != subject.end
+                                              && tokens->items[token_at(tokens, subject.start)].capital))
+            confidence += 0.06;
+        if (!passive)
+            trial->addressee = subject;
+        break;
+    }
+    case RW_CUE_NECESSITY:
+    case RW_CUE_EVALUATION: {
+        const rw_token_t *last = &tokens->items[m->last];
+        if (has_role(ex, last, RW_LEXICON_TO) || has_role(ex, last, RW_LEXICON_THAT)) {
+            trial->action = action_from(ex, m->last + 1);
+            trial->category = category_from(ex, next);
+            if (trial->action.start != trial->action.end)
+                confidence += 0.05;
+        }
+        break;
+    }
+    default:
+        break;
+    }
+    if (confidence > 0.99)
+        confidence = 0.99;
+    return confidence;
+}
+
+/* The reported span of a cue: a modal with its passive ("should be replaced"), a
+ * performative with its preposition ("recommended to"). */
+static range_t cue_span(const extractor_t *ex, const rw_cue_match_t *m)
+{
+    const rw_words_tokens_t *tokens = &ex->tokens;
+    size_t last = m->last;
+    size_t next = last + 1;
+    if (m->cue->family == RW_CUE_MODAL) {
+        size_t k = skip_adverbs(ex, next);
+        if (k + 1 < tokens->count && has_role(ex, &tokens->items[k], RW_LEXICON_PASSIVE)
+            && tokens->items[k + 1].kind == RW_TOKEN_WORD)
+            last = k + 1;
+    } else if (m->cue->family == RW_CUE_PERFORM && next < tokens->count
+               && has_role(ex, &tokens->items[next], RW_LEXICON_PREP)) {
+        last = next;
+    }
+    return token_range(tokens, m->first, last);
+}
+
+static int analyse_unit(extractor_t *ex, const rw_unit_t *unit, analysis_t *a)
+{
+    memset(a, 0, sizeof *a);
+    a->imperative = -1;
+    int rc = rw_words_tokenize(ex->data + unit->start, unit->end - unit->start, unit->start,
+                               &ex->tokens);
+    if (rc == 0)
+        rc = rw_cues_match(rw_lexicon_cues(ex->lexicon), ex->data, &ex->tokens, &ex->matches);
+    if (rc == 0)
+        rc = ensure_valid(ex);
+    if (rc != 0)
+        return rc;
+    const rw_words_tokens_t *tokens = &ex->tokens;
+    if (tokens->count == 0) {
+        a->veto = true;
+        return 0;
+    }
+    for (size_t i = 0; i < tokens->count; i++)
+        if (tokens->items[i].kind != RW_TOKEN_PUNCT)
+            a->words++;
+    const rw_token_t *last = &tokens->items[tokens->count - 1];
+    a->colon = is_punct(last, ":");
+    /* a question asks, it does not recommend */
+    if (is_punct(last, "?") || (last->kind == RW_TOKEN_PUNCT && tokens->count > 1
+                                && last->punct == '"' && is_punct(&tokens->items[tokens->count - 2], "?")))
+        a->veto = true;
+    bool imperative_blocked = false;
+    cancel_cues(ex, a, &imperative_blocked);
+
+    /* the best cue gives the fields; every valid cue is reported */
+    int family_mask = 0;
+    for (size_t i = 0; i < ex->matches.count; i++) {
+        const rw_cue_match_t *m = &ex->matches.items[i];
+        if (!ex->valid[i] || !is_call_family(m->cue->family))
+            continue;
+        analysis_t trial = *a;
+        trial.addressee = trial.action = (range_t){ 0, 0 };
+        trial.category = 0;
+        trial.open_cue = false;
+        double confidence = cue_confidence(ex, i, &trial);
+        if (a->cue_count < MAX_CUES)
+            a->cues[a->cue_count++] = cue_span(ex, m);
+        family_mask |= 1 << m->cue->family;
+        if (!a->cue || confidence > a->confidence) {
+            range_t saved[MAX_CUES];
+            size_t saved_count = a->cue_count;
+            memcpy(saved, a->cues, sizeof saved);
+            *a = trial;
+            memcpy(a->cues, saved, sizeof saved);
+            a->cue_count = saved_count;
+            a->cue = m->cue;
+            a->confidence = confidence;
+            a->strength = m->cue->strength;
+        }
+    }
+    /* two kinds of cue agreeing make a call more certain */
+    if (a->cue && (family_mask & (family_mask - 1)) && a->confidence < 0.96)
+        a->confidence += 0.03;
+
+    /* an imperative first word: "Ratify ...", "Adoptar ...", "Veiller à ..." */
+    size_t first = 0;
+    while (first < tokens->count && tokens->items[first].kind == RW_TOKEN_PUNCT)
+        first++;
+    if (!imperative_blocked && first < tokens->count && tokens->items[first].capital) {
+        /* the exact form: "Continues" or "Adopte" are no imperatives */
+        const rw_token_t *token = &tokens->items[first];
+        int value = token->kind != RW_TOKEN_WORD ? -1
+                  : rw_words_get_hashed(rw_lexicon_verbs(ex->lexicon), token->hash,
+                                        ex->data + token->start, token->end - token->start);
+        if (value >= 0 && (value & RW_LEXICON_VERB_IMPERATIVE)) {
+            a->imperative = value;
+            a->imperative_action = action_from(ex, first);
+        }
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- output */
+
+/* Copy text[start, end) with white space runs folded to one space. */
+static char *folded_copy(const char *text, size_t start, size_t end)
+{
+    char *out = malloc(end - start + 1);
+    if (!out)
+        return NULL;
+    size_t n = 0;
+    bool space = false;
+    for (size_t i = start; i < end; i++) {
+        unsigned char c = (unsigned char)text[i];
+        bool white = c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+        if (!white && c == 0xC2 && i + 1 < end && (unsigned char)text[i + 1] == 0xA0) {
+            white = true;
+            i++;
+        }
+        if (white) {
+            space = n > 0;
+            continue;
+        }
+        if (space) {
+            out[n++] = ' ';
+            space = false;
+        }
+        out[n++] = (char)c;
+    }
+    out[n] = '\0';
+    return out;
+}
+
+static int set_range_string(char **field, const char *text, range_t range)
+{
+    if (range.start == range.end)
+        return 0;
+    *field = folded_copy(text, range.start, range.end);
+    return *field ? 0 : -ENOMEM;
+}
+
+typedef struct {
+    double confidence;
+    const char *strength;
+    range_t addressee, action;
+    int category;
+    const range_t *cues;
+    size_t cue_count;
+    const char *cue_language;
+    range_t extra_cue;                 /* the imperative verb, or a lead-in's cue */
+} decision_t;
+
+static int add_recommendation(extractor_t *ex, rw_document_t *doc, const rw_unit_t *unit,
+                              const decision_t *d)
+{
+    rw_recommendation_t *rec = rw_document_add(doc);
+    if (!rec)
+        return -ENOMEM;
+    const char *data = ex->data;
+    rec->text = folded_copy(data, unit->start, unit->end);
+    if (!rec->text)
+        return -ENOMEM;
+    rec->start = unit->start;
+    rec->end = unit->end;
+    rw_text_span(ex->text, unit->start, unit->end, &rec->span_start, &rec->span_end);
+    int rc = set_range_string(&rec->addressee, data, d->addressee);
+    if (rc == 0)
+        rc = set_range_string(&rec->action, data, d->action);
+    if (rc != 0)
+        return rc;
+    rec->category = d->category;
+    rec->strength = d->strength;
+    rec->confidence = d->confidence;
+    for (size_t i = 0; i < d->cue_count && rc == 0; i++) {
+        char *cue = folded_copy(data, d->cues[i].start, d->cues[i].end);
+        if (!cue)
+            return -ENOMEM;
+        rc = rw_strings_add_unique(&rec->cues, cue);
+        free(cue);
+    }
+    if (rc == 0 && d->extra_cue.start != d->extra_cue.end) {
+        char *cue = folded_copy(data, d->extra_cue.start, d->extra_cue.end);
+        if (!cue)
+            return -ENOMEM;
+        rc = rw_strings_add_unique(&rec->cues, cue);
+        free(cue);
+    }
+    const char *language = doc->language ? doc->language : d->cue_language;
+    if (rc == 0 && language) {
+        rec->language = strdup(language);
+        if (!rec->language)
+            rc = -ENOMEM;
+    }
+    const rw_gazetteer_t *gazetteer = rw_lexicon_gazetteer(ex->lexicon);
+    if (rc == 0 && gazetteer)
+        rc = rw_gazetteer_themes(gazetteer, language, data + unit->start,
+                                 unit->end - unit->start, &rec->themes);
+    if (rc == 0 && gazetteer)
+        rc = rw_gazetteer_countries(gazetteer, data + unit->start, unit->end - unit->start,
+                                    &rec->countries);
+    if (rc == 0 && rec->countries.count == 0 && doc->countries.count > 0)
+        rc = rw_strings_add_unique(&rec->countries, doc->countries.items[0]);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- the document */
+
+static const char *imperative_strength(int value)
+{
+    return value / RW_LEXICON_VERB_CATEGORY == 3 ? "weak" : "moderate";
+}
+
+static int decide(extractor_t *ex, rw_document_t *doc, const rw_segment_t *segment,
+                  const analysis_t *analyses, double min_confidence)
+{
+    const rw_unit_t *units = segment->units;
+    bool rec_section = false;        /* under a heading that names recommendations */
+    long lead = -1;                  /* index of the lead-in whose list we are in */
+    uint32_t lead_block = 0;
+    for (size_t i = 0; i < segment->count; i++) {
+        const rw_unit_t *unit = &units[i];
+        const analysis_t *a = &analyses[i];
+        if (unit->kind == RW_UNIT_HEADING && !a->cue) {
+            rec_section = a->list_noun;
+            lead = -1;
+        }
+        /* a list ends at the first unit outside a list item */
+        if (lead >= 0 && !unit->item && unit->block != lead_block)
+            lead = -1;
+        /* a lead-in: ends with ":", calls or names recommendations, items follow */
+        bool next_is_item = i + 1 < segment->count && units[i + 1].item && units[i + 1].first
+                            && units[i + 1].block != unit->block;
+        if (a->colon && !a->veto && next_is_item && (a->cue || a->list_noun)) {
+            lead = (long)i;
+            lead_block = unit->block;
+            if (a->list_noun && !a->cue)
+                rec_section = true;
+            continue;
+        }
+        if (a->veto)
+            continue;
+        decision_t d = { 0 };
+        d.confidence = a->cue ? a->confidence : 0.0;
+        d.strength = a->strength;
+        d.addressee = a->addressee;
+        d.action = a->action;
+        d.category = a->category;
+        d.cues = a->cues;
+        d.cue_count = a->cue_count;
+        d.cue_language = a->cue ? a->cue->language : NULL;
+        bool heading = unit->kind == RW_UNIT_HEADING;
+        bool imperative = a->imperative >= 0 && !heading && a->words >= MIN_IMPERATIVE_WORDS;
+        if (lead >= 0 && unit->item) {
+            /* an item of a lead-in's list: the lead-in's call applies to it */
+            const analysis_t *l = &analyses[lead];
+            double c = l->cue ? 0.88 : 0.85;
+            if (imperative)
+                c = 0.9;
+            if (c > d.confidence) {
+                d.confidence = c;
+                if (!a->cue) {
+                    d.strength = l->cue ? l->strength
+                               : imperative ? imperative_strength(a->imperative) : NULL;
+                    d.addressee = l->cue ? l->addressee : (range_t){ 0, 0 };
+                    d.cue_language = l->cue ? l->cue->language : NULL;
+                    if (l->cue_count > 0)
+                        d.extra_cue = l->cues[0];
+                }
+            }
+            if (imperative && d.action.start == d.action.end) {
+                d.action = a->imperative_action;
+                d.category = a->imperative / RW_LEXICON_VERB_CATEGORY;
+            }
+        } else if (imperative && (unit->item || a->words >= 6)) {
+            double c = unit->item ? (rec_section ? 0.9 : 0.8) : (rec_section ? 0.8 : 0.6);
+            if (c > d.confidence) {
+                d.confidence = c;
+                d.action = a->imperative_action;
+                d.category = a->imperative / RW_LEXICON_VERB_CATEGORY;
+                d.strength = imperative_strength(a->imperative);
+                d.addressee = (range_t){ 0, 0 };
+            }
+        }
+        /* a cue that opens a list which never comes is still no recommendation */
+        if (a->cue && a->colon && a->open_cue && d.confidence == a->confidence)
+            d.confidence -= 0.3;
+        if (d.confidence <= 0.0 || d.confidence < min_confidence)
+            continue;
+        if (imperative && d.action.start == a->imperative_action.start
+            && a->imperative_action.start != a->imperative_action.end) {
+            /* report the imperative verb itself as the cue */
+            size_t s = a->imperative_action.start;
+            size_t e = s;
+            while (e < a->imperative_action.end && ex->data[e] != ' ')
+                e++;
+            d.extra_cue = (range_t){ s, e };
+        }
+        int rc = add_recommendation(ex, doc, unit, &d);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+int rw_extract(const rw_lexicon_t *lexicon, const rw_text_t *text,
+               const rw_extract_options_t *options, rw_document_t **out)
+{
+    if (!lexicon || !text || !out)
+        return -EINVAL;
+    *out = NULL;
+    rw_document_t *doc = rw_document_new();
+    if (!doc)
+        return -ENOMEM;
+    extractor_t ex = { 0 };
+    ex.lexicon = lexicon;
+    ex.text = text;
+    ex.data = text->data;
+    double min_confidence = options ? options->min_confidence : 0.0;
+    rw_segment_t *segment = rw_segment_new();
+    analysis_t *analyses = NULL;
+    int rc = segment ? 0 : -ENOMEM;
+    if (rc == 0)
+        rc = rw_metadata_fill(rw_lexicon_gazetteer(lexicon), text, doc);
+    if (rc == 0)
+        rc = rw_segment_run(segment, rw_lexicon_abbreviations(lexicon), text->data,
+                            text->length);
+    if (rc == 0 && segment->count > 0) {
+        analyses = malloc(segment->count * sizeof *analyses);
+        if (!analyses)
+            rc = -ENOMEM;
+    }
+    for (size_t i = 0; rc == 0 && i < segment->count; i++)
+        rc = analyse_unit(&ex, &segment->units[i], &analyses[i]);
+    if (rc == 0)
+        rc = decide(&ex, doc, segment, analyses, min_confidence);
+    free(analyses);
+    free(ex.valid);
+    rw_words_tokens_clear(&ex.tokens);
+    rw_cue_matches_clear(&ex.matches);
+    rw_segment_destroy(&segment);
+    if (rc != 0) {
+        rw_document_destroy(&doc);
+        return rc;
+    }
+    *out = doc;
+    return 0;
+}

@@ -1,0 +1,472 @@
+/* lexicon.c — load the extractor's linguistic data from config/lexicon/<lang>/ and keep
+ * the gazetteer (countries, themes, dates, languages) beside it.
+ *
+ * Files per language (formats in config/lexicon/README.md):
+ *   cues.tsv           phrase, family, strength, confidence
+ *   verbs.tsv          word, UPR action category, part of speech
+ *   grammar.tsv        word, grammatical class (to, that, prep, boundary, ...)
+ *   abbreviations.txt  words ending in a dot that do not end a sentence
+ *   inflections.tsv    suffix rules that bring a word form back to the verb table (optional)
+ *   actors.txt         nouns naming those a recommendation addresses (optional)
+ * Every loaded language goes into the same tables: statements mix languages, and a
+ * French cue in an English statement is still a French cue. */
+#include "lexicon.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+#define LINE_MAX_BYTES 4096
+#define SUFFIX_MAX 16
+
+typedef struct {
+    char suffix[SUFFIX_MAX];
+    char replacement[SUFFIX_MAX];
+} inflection_t;
+
+struct rw_lexicon {
+    rw_gazetteer_t *gazetteer;
+    rw_cues_t *cues;
+    rw_words_t *abbreviations;
+    rw_words_t *verbs;
+    rw_words_t *actors;
+    rw_words_t *roles[RW_LEXICON_ROLES];
+    inflection_t *inflections;
+    size_t inflection_count;
+    char (*adverb_suffixes)[SUFFIX_MAX];
+    size_t adverb_count;
+};
+
+static const char *const role_names[RW_LEXICON_ROLES] = {
+    "to", "that", "prep", "boundary", "skip", "passive", "person", "determiner", "pronoun"
+};
+
+/* ---------------------------------------------------------------- file reading */
+
+typedef struct {
+    const char *path;
+    FILE *file;
+    unsigned line;
+    char buffer[LINE_MAX_BYTES];
+    char *fields[6];
+    size_t count;
+} reader_t;
+
+static int reader_open(reader_t *reader, const char *path, bool optional, char *error,
+                       size_t error_size)
+{
+    memset(reader, 0, sizeof *reader);
+    reader->path = path;
+    reader->file = fopen(path, "r");
+    if (reader->file)
+        return 0;
+    if (optional && errno == ENOENT)
+        return 1;
+    snprintf(error, error_size, "%s: %s", path, strerror(errno));
+    return -EIO;
+}
+
+/* The next data line split on tabs: 1, or 0 at the end of the file. Comments ("#" first)
+ * and empty lines are skipped; trailing white space is removed. */
+static int reader_next(reader_t *reader)
+{
+    while (fgets(reader->buffer, sizeof reader->buffer, reader->file)) {
+        reader->line++;
+        size_t length = strlen(reader->buffer);
+        while (length > 0 && (reader->buffer[length - 1] == '\n'
+                              || reader->buffer[length - 1] == '\r'
+                              || reader->buffer[length - 1] == ' '))
+            reader->buffer[--length] = '\0';
+        if (length == 0 || reader->buffer[0] == '#')
+            continue;
+        reader->count = 0;
+        char *field = reader->buffer;
+        while (field && reader->count < sizeof reader->fields / sizeof *reader->fields) {
+            char *tab = strchr(field, '\t');
+            if (tab)
+                *tab = '\0';
+            reader->fields[reader->count++] = field;
+            field = tab ? tab + 1 : NULL;
+            /* several tabs in a row are one separator */
+            while (field && *field == '\t')
+                field++;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+static void reader_close(reader_t *reader)
+{
+    if (reader->file)
+        fclose(reader->file);
+    reader->file = NULL;
+}
+
+static int reader_error(reader_t *reader, char *error, size_t error_size, const char *what)
+{
+    snprintf(error, error_size, "%s:%u: %s", reader->path, reader->line, what);
+    return -EINVAL;
+}
+
+/* ---------------------------------------------------------------- loaders */
+
+static const char *strength_name(const char *text)
+{
+    if (strcmp(text, "strong") == 0)
+        return "strong";
+    if (strcmp(text, "moderate") == 0)
+        return "moderate";
+    if (strcmp(text, "weak") == 0)
+        return "weak";
+    return NULL;
+}
+
+static double default_confidence(int family)
+{
+    switch (family) {
+    case RW_CUE_PERFORM: return 0.9;
+    case RW_CUE_MODAL: return 0.72;
+    case RW_CUE_NECESSITY: return 0.7;
+    case RW_CUE_EVALUATION: return 0.65;
+    case RW_CUE_HOPE: return 0.45;
+    default: return 0.0;
+    }
+}
+
+static int load_cues(rw_lexicon_t *self, const char *path, const char *language, char *error,
+                     size_t error_size)
+{
+    reader_t reader;
+    int rc = reader_open(&reader, path, false, error, error_size);
+    if (rc != 0)
+        return rc;
+    while (rc == 0 && reader_next(&reader)) {
+        if (reader.count < 2) {
+            rc = reader_error(&reader, error, error_size, "expected PHRASE<TAB>FAMILY[<TAB>STRENGTH[<TAB>CONFIDENCE]]");
+            break;
+        }
+        int family = rw_cues_family(reader.fields[1]);
+        if (family < 0) {
+            rc = reader_error(&reader, error, error_size, "unknown family (perform, modal, necessity, evaluation, hope, not-cue, not-after, not-unit, list-noun, not-imperative)");
+            break;
+        }
+        const char *strength = NULL;
+        if (reader.count >= 3 && strcmp(reader.fields[2], "-") != 0) {
+            strength = strength_name(reader.fields[2]);
+            if (!strength) {
+                rc = reader_error(&reader, error, error_size, "strength must be strong, moderate, weak or -");
+                break;
+            }
+        }
+        double confidence = default_confidence(family);
+        if (reader.count >= 4) {
+            char *end = NULL;
+            confidence = strtod(reader.fields[3], &end);
+            if (!end || *end || confidence < 0.0 || confidence > 1.0) {
+                rc = reader_error(&reader, error, error_size, "confidence must be a number from 0 to 1");
+                break;
+            }
+        }
+        rc = rw_cues_add(self->cues, reader.fields[0], family, strength, confidence, language);
+        if (rc == -EINVAL)
+            rc = reader_error(&reader, error, error_size, "empty phrase, or a phrase that starts or ends with a wildcard");
+        else if (rc != 0)
+            snprintf(error, error_size, "%s:%u: out of memory", path, reader.line);
+    }
+    reader_close(&reader);
+    return rc;
+}
+
+static int load_verbs(rw_lexicon_t *self, const char *path, char *error, size_t error_size)
+{
+    reader_t reader;
+    int rc = reader_open(&reader, path, false, error, error_size);
+    if (rc != 0)
+        return rc;
+    while (rc == 0 && reader_next(&reader)) {
+        if (reader.count != 3) {
+            rc = reader_error(&reader, error, error_size, "expected WORD<TAB>CATEGORY<TAB>verb|noun");
+            break;
+        }
+        const char *c = reader.fields[1];
+        if (c[0] < '0' || c[0] > '5' || c[1]) {
+            rc = reader_error(&reader, error, error_size, "category must be 0 to 5");
+            break;
+        }
+        int value = (c[0] - '0') * RW_LEXICON_VERB_CATEGORY;
+        if (strcmp(reader.fields[2], "verb") == 0)
+            value |= RW_LEXICON_VERB_IMPERATIVE;
+        else if (strcmp(reader.fields[2], "noun") != 0) {
+            rc = reader_error(&reader, error, error_size, "part of speech must be verb or noun");
+            break;
+        }
+        rc = rw_words_add(self->verbs, reader.fields[0], value);
+        if (rc != 0)
+            snprintf(error, error_size, "%s:%u: out of memory", path, reader.line);
+    }
+    reader_close(&reader);
+    return rc;
+}
+
+static int add_adverb_suffix(rw_lexicon_t *self, const char *suffix)
+{
+    char (*grown)[SUFFIX_MAX] = realloc(self->adverb_suffixes,
+                                        (self->adverb_count + 1) * sizeof *grown);
+    if (!grown)
+        return -ENOMEM;
+    self->adverb_suffixes = grown;
+    rw_words_fold(suffix, strlen(suffix), grown[self->adverb_count], SUFFIX_MAX);
+    self->adverb_count++;
+    return 0;
+}
+
+static int load_grammar(rw_lexicon_t *self, const char *path, char *error, size_t error_size)
+{
+    reader_t reader;
+    int rc = reader_open(&reader, path, false, error, error_size);
+    if (rc != 0)
+        return rc;
+    while (rc == 0 && reader_next(&reader)) {
+        if (reader.count != 2) {
+            rc = reader_error(&reader, error, error_size, "expected WORD<TAB>CLASS");
+            break;
+        }
+        if (strcmp(reader.fields[1], "adverb-suffix") == 0) {
+            if (strlen(reader.fields[0]) >= SUFFIX_MAX) {
+                rc = reader_error(&reader, error, error_size, "suffix too long");
+                break;
+            }
+            rc = add_adverb_suffix(self, reader.fields[0]);
+            continue;
+        }
+        int role = -1;
+        for (int r = 0; r < RW_LEXICON_ROLES; r++)
+            if (strcmp(reader.fields[1], role_names[r]) == 0)
+                role = r;
+        if (role < 0) {
+            rc = reader_error(&reader, error, error_size, "unknown class (to, that, prep, boundary, skip, passive, person, determiner, pronoun, adverb-suffix)");
+            break;
+        }
+        rc = rw_words_add(self->roles[role], reader.fields[0], 1);
+    }
+    if (rc == -ENOMEM)
+        snprintf(error, error_size, "%s:%u: out of memory", path, reader.line);
+    reader_close(&reader);
+    return rc;
+}
+
+static int load_word_list(rw_words_t *words, const char *path, bool optional, char *error,
+                          size_t error_size)
+{
+    reader_t reader;
+    int rc = reader_open(&reader, path, optional, error, error_size);
+    if (rc == 1)
+        return 0;
+    if (rc != 0)
+        return rc;
+    while (rc == 0 && reader_next(&reader)) {
+        if (reader.count != 1) {
+            rc = reader_error(&reader, error, error_size, "expected one word or phrase per line");
+            break;
+        }
+        rc = rw_words_add(words, reader.fields[0], 1);
+        if (rc != 0)
+            snprintf(error, error_size, "%s:%u: out of memory", path, reader.line);
+    }
+    reader_close(&reader);
+    return rc;
+}
+
+static int load_inflections(rw_lexicon_t *self, const char *path, char *error,
+                            size_t error_size)
+{
+    reader_t reader;
+    int rc = reader_open(&reader, path, true, error, error_size);
+    if (rc == 1)
+        return 0;
+    if (rc != 0)
+        return rc;
+    while (rc == 0 && reader_next(&reader)) {
+        if (reader.count != 2 || strlen(reader.fields[0]) >= SUFFIX_MAX
+            || strlen(reader.fields[1]) >= SUFFIX_MAX) {
+            rc = reader_error(&reader, error, error_size, "expected SUFFIX<TAB>REPLACEMENT (\"-\" for none), each shorter than 16 bytes");
+            break;
+        }
+        inflection_t *grown = realloc(self->inflections,
+                                      (self->inflection_count + 1) * sizeof *grown);
+        if (!grown) {
+            snprintf(error, error_size, "%s:%u: out of memory", path, reader.line);
+            rc = -ENOMEM;
+            break;
+        }
+        self->inflections = grown;
+        inflection_t *rule = &grown[self->inflection_count++];
+        rw_words_fold(reader.fields[0], strlen(reader.fields[0]), rule->suffix, SUFFIX_MAX);
+        if (strcmp(reader.fields[1], "-") == 0)
+            rule->replacement[0] = '\0';
+        else
+            rw_words_fold(reader.fields[1], strlen(reader.fields[1]), rule->replacement,
+                          SUFFIX_MAX);
+    }
+    reader_close(&reader);
+    return rc;
+}
+
+static int load_language(rw_lexicon_t *self, const char *dir, const char *language,
+                         char *error, size_t error_size)
+{
+    char path[4096];
+#define PATH(name) (snprintf(path, sizeof path, "%s/%s/%s", dir, language, name), path)
+    int rc = load_cues(self, PATH("cues.tsv"), language, error, error_size);
+    if (rc == 0)
+        rc = load_verbs(self, PATH("verbs.tsv"), error, error_size);
+    if (rc == 0)
+        rc = load_grammar(self, PATH("grammar.tsv"), error, error_size);
+    if (rc == 0)
+        rc = load_word_list(self->abbreviations, PATH("abbreviations.txt"), false, error,
+                            error_size);
+    if (rc == 0)
+        rc = load_word_list(self->actors, PATH("actors.txt"), true, error, error_size);
+    if (rc == 0)
+        rc = load_inflections(self, PATH("inflections.tsv"), error, error_size);
+#undef PATH
+    return rc;
+}
+
+rw_lexicon_t *rw_lexicon_new(const char *lexicon_dir, const rw_strings_t *languages,
+                             char *error, size_t error_size)
+{
+    char scratch[2];
+    if (!error || error_size == 0) {
+        error = scratch;
+        error_size = sizeof scratch;
+    }
+    error[0] = '\0';
+    rw_lexicon_t *self = calloc(1, sizeof *self);
+    if (!self) {
+        snprintf(error, error_size, "lexicon: out of memory");
+        return NULL;
+    }
+    self->cues = rw_cues_new();
+    self->abbreviations = rw_words_new();
+    self->verbs = rw_words_new();
+    self->actors = rw_words_new();
+    bool ok = self->cues && self->abbreviations && self->verbs && self->actors;
+    for (int r = 0; r < RW_LEXICON_ROLES; r++) {
+        self->roles[r] = rw_words_new();
+        ok = ok && self->roles[r];
+    }
+    if (!ok) {
+        snprintf(error, error_size, "lexicon: out of memory");
+        rw_lexicon_destroy(&self);
+        return NULL;
+    }
+    static const char *const default_languages[] = { "en", "fr", "es" };
+    size_t count = languages && languages->count ? languages->count : 3;
+    for (size_t i = 0; i < count; i++) {
+        const char *language = languages && languages->count ? languages->items[i]
+                                                             : default_languages[i];
+        if (load_language(self, lexicon_dir, language, error, error_size) != 0) {
+            rw_error("lexicon: %s", error);
+            rw_lexicon_destroy(&self);
+            return NULL;
+        }
+    }
+    self->gazetteer = rw_gazetteer_new(lexicon_dir, languages, error, error_size);
+    if (!self->gazetteer) {
+        rw_error("lexicon: gazetteer: %s", error);
+        rw_lexicon_destroy(&self);
+        return NULL;
+    }
+    return self;
+}
+
+void rw_lexicon_destroy(rw_lexicon_t **self_p)
+{
+    rw_lexicon_t *self = *self_p;
+    if (!self)
+        return;
+    rw_gazetteer_destroy(&self->gazetteer);
+    rw_cues_destroy(&self->cues);
+    rw_words_destroy(&self->abbreviations);
+    rw_words_destroy(&self->verbs);
+    rw_words_destroy(&self->actors);
+    for (int r = 0; r < RW_LEXICON_ROLES; r++)
+        rw_words_destroy(&self->roles[r]);
+    free(self->inflections);
+    free(self->adverb_suffixes);
+    free(self);
+    *self_p = NULL;
+}
+
+const rw_gazetteer_t *rw_lexicon_gazetteer(const rw_lexicon_t *self)
+{
+    return self->gazetteer;
+}
+
+const rw_cues_t *rw_lexicon_cues(const rw_lexicon_t *self)
+{
+    return self->cues;
+}
+
+const rw_words_t *rw_lexicon_abbreviations(const rw_lexicon_t *self)
+{
+    return self->abbreviations;
+}
+
+const rw_words_t *rw_lexicon_words(const rw_lexicon_t *self, rw_lexicon_role_t role)
+{
+    return self->roles[role];
+}
+
+const rw_words_t *rw_lexicon_verbs(const rw_lexicon_t *self)
+{
+    return self->verbs;
+}
+
+const rw_words_t *rw_lexicon_actors(const rw_lexicon_t *self)
+{
+    return self->actors;
+}
+
+bool rw_lexicon_is_adverb(const rw_lexicon_t *self, const char *word, size_t length)
+{
+    char folded[64];
+    if (length >= sizeof folded / 2)
+        return false;
+    size_t n = rw_words_fold(word, length, folded, sizeof folded);
+    for (size_t i = 0; i < self->adverb_count; i++) {
+        size_t s = strlen(self->adverb_suffixes[i]);
+        if (n > s + 2 && memcmp(folded + n - s, self->adverb_suffixes[i], s) == 0)
+            return true;
+    }
+    return false;
+}
+
+int rw_lexicon_verb(const rw_lexicon_t *self, const char *word, size_t length)
+{
+    int value = rw_words_get(self->verbs, word, length);
+    if (value >= 0 || length >= 48)
+        return value;
+    char folded[128];
+    size_t n = rw_words_fold(word, length, folded, sizeof folded);
+    for (size_t i = 0; i < self->inflection_count; i++) {
+        const inflection_t *rule = &self->inflections[i];
+        size_t s = strlen(rule->suffix);
+        if (n <= s + 1 || memcmp(folded + n - s, rule->suffix, s) != 0)
+            continue;
+        char candidate[160];
+        int written = snprintf(candidate, sizeof candidate, "%.*s%s", (int)(n - s), folded,
+                               rule->replacement);
+        if (written <= 0 || (size_t)written >= sizeof candidate)
+            continue;
+        value = rw_words_get(self->verbs, candidate, (size_t)written);
+        if (value >= 0)
+            return value;
+    }
+    return -1;
+}

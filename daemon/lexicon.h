@@ -1,0 +1,55 @@
+/* lexicon.h — the extractor's linguistic knowledge, loaded from config/lexicon/
+ * (one folder per language plus shared tables; format in config/lexicon/README.md).
+ * Loading does I/O; the loaded lexicon is immutable and shared by every extraction. */
+#ifndef RW_LEXICON_H
+#define RW_LEXICON_H
+
+#include <stddef.h>
+
+#include "cues.h"
+#include "gazetteer.h"
+#include "strings.h"
+#include "words.h"
+
+typedef struct rw_lexicon rw_lexicon_t;
+
+/* Load lexicon_dir for languages. NULL on failure with "FILE:LINE: what is wrong". */
+rw_lexicon_t *rw_lexicon_new(const char *lexicon_dir, const rw_strings_t *languages,
+                             char *error, size_t error_size);
+void rw_lexicon_destroy(rw_lexicon_t **self_p);
+const rw_gazetteer_t *rw_lexicon_gazetteer(const rw_lexicon_t *self);
+
+/* The extractor's tables (every loaded language merged; see config/lexicon/README.md). */
+
+/* Word classes of <lang>/grammar.tsv (the second column names the class). */
+typedef enum {
+    RW_LEXICON_TO = 0,      /* "to", "à", "a": introduces the action after an addressee */
+    RW_LEXICON_THAT,        /* "that", "que": introduces a clause */
+    RW_LEXICON_PREP,        /* "to", "à", "al": introduces the addressee after a cue */
+    RW_LEXICON_BOUNDARY,    /* "which", "and", "qui", "y": a subject never reaches past it */
+    RW_LEXICON_SKIP,        /* "also", "immediately": skipped before the action's verb */
+    RW_LEXICON_PASSIVE,     /* "be", "been", "être", "ser": a passive follows */
+    RW_LEXICON_PERSON,      /* "I", "we", "je", "nous": the speaker's own voice */
+    RW_LEXICON_DETERMINER,  /* "the", "all", "le", "el": starts a noun phrase */
+    RW_LEXICON_PRONOUN,     /* "it", "they", "il", "ellos": an addressee we cannot name */
+    RW_LEXICON_ROLES
+} rw_lexicon_role_t;
+
+/* Values of the verb table: category * RW_LEXICON_VERB_CATEGORY + flags. */
+#define RW_LEXICON_VERB_IMPERATIVE 1   /* may open an imperative list item */
+#define RW_LEXICON_VERB_CATEGORY 4
+
+const rw_cues_t *rw_lexicon_cues(const rw_lexicon_t *self);
+const rw_words_t *rw_lexicon_abbreviations(const rw_lexicon_t *self);
+const rw_words_t *rw_lexicon_words(const rw_lexicon_t *self, rw_lexicon_role_t role);
+/* The verb table itself (exact forms; values as below). */
+const rw_words_t *rw_lexicon_verbs(const rw_lexicon_t *self);
+/* Actor nouns: "government", "authorities", "État", "Estado". */
+const rw_words_t *rw_lexicon_actors(const rw_lexicon_t *self);
+/* Adverb endings skipped like RW_LEXICON_SKIP words ("ly", "ment", "mente"). */
+bool rw_lexicon_is_adverb(const rw_lexicon_t *self, const char *word, size_t length);
+/* The verb table entry of a word form, trying the inflection rules of
+ * <lang>/inflections.tsv when the form itself is absent: the table value, or -1. */
+int rw_lexicon_verb(const rw_lexicon_t *self, const char *word, size_t length);
+
+#endif

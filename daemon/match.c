@@ -1,0 +1,746 @@
+/* match.c — a phrase matcher over folded words of UTF-8 text (see match.h).
+ *
+ * Loading builds two hash tables: a vocabulary (folded word → word id) holding only the
+ * words that occur in some phrase, and the edges of a trie over word ids (node, word id →
+ * child node). Scanning folds each word of the text once, looks it up in the vocabulary
+ * (most words of a text are in no phrase and stop there) and walks the trie only from
+ * words that begin a phrase. Nothing is allocated while scanning. */
+#include "match.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FNV_OFFSET 1469598103934665603ull
+#define FNV_PRIME 1099511628211ull
+
+/* A phrase: what it reports and which capitals it needs. */
+typedef struct {
+    int value;
+    uint32_t group_bit;
+    unsigned flags;
+    uint32_t needs_capital;      /* bit i: word i must start with a capital */
+    uint32_t needs_all_capitals; /* bit i: word i must be in capitals */
+    int next;                    /* next entry ending at the same trie node, or -1 */
+} entry_t;
+
+typedef struct {
+    int first_entry; /* entries ending here, or -1 */
+    bool has_children;
+} node_t;
+
+typedef struct {
+    uint64_t hash;
+    uint32_t offset; /* into words, the folded text */
+    uint32_t length;
+    int id;          /* -1: empty slot */
+} vocab_slot_t;
+
+typedef struct {
+    uint64_t key; /* parent node << 32 | word id */
+    int child;    /* -1: empty slot */
+} edge_slot_t;
+
+struct rw_match {
+    char *words;               /* folded words, each followed by NUL */
+    size_t words_length, words_capacity;
+    vocab_slot_t *vocab;
+    size_t vocab_count, vocab_capacity;   /* capacity: power of two */
+    edge_slot_t *edges;
+    size_t edge_count, edge_capacity;     /* capacity: power of two */
+    node_t *nodes;
+    size_t node_count, node_capacity;
+    entry_t *entries;
+    size_t entry_count, entry_capacity;
+};
+
+/* ---- Characters ------------------------------------------------------------------ */
+
+/* Decode one UTF-8 character at text[position]; returns its byte length (at least 1).
+ * Invalid bytes decode as U+FFFD, one byte each. */
+static size_t decode_utf8(const char *text, size_t length, size_t position, uint32_t *cp)
+{
+    const unsigned char *s = (const unsigned char *)text + position;
+    size_t left = length - position;
+    unsigned char c = s[0];
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c >= 0xC2 && c <= 0xDF && left >= 2 && (s[1] & 0xC0) == 0x80) {
+        *cp = ((uint32_t)(c & 0x1F) << 6) | (s[1] & 0x3F);
+        return 2;
+    }
+    if (c >= 0xE0 && c <= 0xEF && left >= 3 && (s[1] & 0xC0) == 0x80 &&
+        (s[2] & 0xC0) == 0x80) {
+        uint32_t value = ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) |
+                         (s[2] & 0x3F);
+        if (value >= 0x800 && (value < 0xD800 || value > 0xDFFF)) {
+            *cp = value;
+            return 3;
+        }
+    }
+    if (c >= 0xF0 && c <= 0xF4 && left >= 4 && (s[1] & 0xC0) == 0x80 &&
+        (s[2] & 0xC0) == 0x80 && (s[3] & 0xC0) == 0x80) {
+        uint32_t value = ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
+                         ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+        if (value >= 0x10000 && value <= 0x10FFFF) {
+            *cp = value;
+            return 4;
+        }
+    }
+    *cp = 0xFFFD;
+    return 1;
+}
+
+/* Is the character part of a word? Letters and digits of every script are; ASCII
+ * punctuation, Latin-1 symbols, general punctuation, arrows, symbols and the
+ * replacement character are not. The ordinal indicators ª and º are ("1º"). */
+static bool is_word_char(uint32_t cp)
+{
+    if (cp < 0x80)
+        return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
+               (cp >= '0' && cp <= '9');
+    if (cp < 0xC0)
+        return cp == 0xAA || cp == 0xBA;
+    if (cp == 0xD7 || cp == 0xF7)
+        return false;
+    if (cp >= 0x2000 && cp <= 0x2BFF)
+        return false; /* punctuation, super/subscripts, currency, arrows, symbols */
+    if (cp >= 0x3000 && cp <= 0x303F)
+        return false; /* CJK punctuation */
+    if (cp >= 0xE000 && cp <= 0xF8FF)
+        return false; /* private use */
+    if (cp >= 0xFE30 && cp <= 0xFE4F)
+        return false;
+    if (cp == 0xFEFF || cp == 0xFFFD || (cp >= 0xFF00 && cp <= 0xFF0F))
+        return false;
+    return true;
+}
+
+/* Base letters of U+00C0..U+017F, lower case, accents removed ("" for × and ÷). */
+static const char *const latin_base[192] = {
+    /* C0 */ "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+    /* D0 */ "d", "n", "o", "o", "o", "o", "o", "", "o", "u", "u", "u", "u", "y", "th", "ss",
+    /* E0 */ "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+    /* F0 */ "d", "n", "o", "o", "o", "o", "o", "", "o", "u", "u", "u", "u", "y", "th", "y",
+    /* 100 */ "a", "a", "a", "a", "a", "a", "c", "c", "c", "c", "c", "c", "c", "c", "d", "d",
+    /* 110 */ "d", "d", "e", "e", "e", "e", "e", "e", "e", "e", "e", "e", "g", "g", "g", "g",
+    /* 120 */ "g", "g", "g", "g", "h", "h", "h", "h", "i", "i", "i", "i", "i", "i", "i", "i",
+    /* 130 */ "i", "i", "ij", "ij", "j", "j", "k", "k", "k", "l", "l", "l", "l", "l", "l", "l",
+    /* 140 */ "l", "l", "l", "n", "n", "n", "n", "n", "n", "n", "n", "n", "o", "o", "o", "o",
+    /* 150 */ "o", "o", "oe", "oe", "r", "r", "r", "r", "r", "r", "s", "s", "s", "s", "s", "s",
+    /* 160 */ "s", "s", "t", "t", "t", "t", "t", "t", "u", "u", "u", "u", "u", "u", "u", "u",
+    /* 170 */ "u", "u", "u", "u", "w", "w", "y", "y", "y", "z", "z", "z", "z", "z", "z", "s",
+};
+
+/* Is the letter upper case? (Latin, Greek, Cyrillic, Armenian; other scripts: no.) */
+static bool is_upper(uint32_t cp)
+{
+    if (cp < 0x80)
+        return cp >= 'A' && cp <= 'Z';
+    if (cp >= 0xC0 && cp <= 0xDE)
+        return cp != 0xD7;
+    if (cp >= 0x100 && cp <= 0x137)
+        return (cp & 1) == 0;
+    if (cp >= 0x139 && cp <= 0x148)
+        return (cp & 1) == 1;
+    if (cp >= 0x14A && cp <= 0x177)
+        return (cp & 1) == 0;
+    if (cp == 0x178)
+        return true;
+    if (cp >= 0x179 && cp <= 0x17E)
+        return (cp & 1) == 1;
+    if (cp >= 0x218 && cp <= 0x21B)
+        return (cp & 1) == 0;
+    if (cp >= 0x391 && cp <= 0x3A9)
+        return true;
+    if (cp >= 0x400 && cp <= 0x42F)
+        return true;
+    if (cp >= 0x531 && cp <= 0x556)
+        return true;
+    return false;
+}
+
+/* Is the letter lower case? (Only what is needed to tell "USA" from "Usa".) */
+static bool is_lower(uint32_t cp)
+{
+    if (cp < 0x80)
+        return cp >= 'a' && cp <= 'z';
+    if (cp >= 0xC0 && cp <= 0x17F)
+        return !is_upper(cp) && cp != 0xD7 && cp != 0xF7;
+    if (cp >= 0x3AC && cp <= 0x3CE)
+        return true;
+    if (cp >= 0x430 && cp <= 0x45F)
+        return true;
+    if (cp >= 0x561 && cp <= 0x587)
+        return true;
+    return false;
+}
+
+/* Append the folded form of cp to out (capacity RW_MATCH_WORD_MAX); false when full. */
+static bool fold_char(uint32_t cp, char *out, size_t *used)
+{
+    char buffer[4];
+    const char *piece = buffer;
+    size_t size;
+    if (cp < 0x80) {
+        buffer[0] = (char)(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
+        size = 1;
+    } else if (cp >= 0xC0 && cp <= 0x17F) {
+        piece = latin_base[cp - 0xC0];
+        size = strlen(piece);
+    } else if (cp == 0xAA || cp == 0xBA) {
+        buffer[0] = cp == 0xAA ? 'a' : 'o';
+        size = 1;
+    } else {
+        if (cp == 0x218 || cp == 0x219)
+            cp = 's';
+        else if (cp == 0x21A || cp == 0x21B)
+            cp = 't';
+        else if (cp >= 0x391 && cp <= 0x3A9)
+            cp += 0x20;
+        else if (cp >= 0x410 && cp <= 0x42F)
+            cp += 0x20;
+        else if (cp >= 0x400 && cp <= 0x40F)
+            cp += 0x50;
+        else if (cp >= 0x531 && cp <= 0x556)
+            cp += 0x30;
+        if (cp < 0x80) {
+            buffer[0] = (char)cp;
+            size = 1;
+        } else if (cp < 0x800) {
+            buffer[0] = (char)(0xC0 | (cp >> 6));
+            buffer[1] = (char)(0x80 | (cp & 0x3F));
+            size = 2;
+        } else if (cp < 0x10000) {
+            buffer[0] = (char)(0xE0 | (cp >> 12));
+            buffer[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+            buffer[2] = (char)(0x80 | (cp & 0x3F));
+            size = 3;
+        } else {
+            buffer[0] = (char)(0xF0 | (cp >> 18));
+            buffer[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+            buffer[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+            buffer[3] = (char)(0x80 | (cp & 0x3F));
+            size = 4;
+        }
+    }
+    if (*used + size > RW_MATCH_WORD_MAX)
+        return false;
+    memcpy(out + *used, piece, size);
+    *used += size;
+    return true;
+}
+
+/* ---- Words ------------------------------------------------------------------------ */
+
+bool rw_match_next_word(const char *text, size_t length, size_t *position, rw_word_t *word)
+{
+    size_t i = *position;
+    bool after_break = i == 0;
+    uint32_t cp = 0;
+    size_t size = 0;
+
+    /* Skip the gap, noting sentence punctuation and line breaks. */
+    while (i < length) {
+        unsigned char c = (unsigned char)text[i];
+        if (c < 0x80) {
+            if ((unsigned)((c | 32) - 'a') < 26u || (unsigned)(c - '0') < 10u)
+                break;
+            if (c == '.' || c == '!' || c == '?' || c == ':' || c == ';' || c == '\n')
+                after_break = true;
+            i++;
+            continue;
+        }
+        size = decode_utf8(text, length, i, &cp);
+        if (is_word_char(cp))
+            break;
+        i += size;
+    }
+    if (i >= length) {
+        *position = length;
+        return false;
+    }
+
+    word->start = i;
+    word->folded_length = 0;
+    word->letters = 0;
+    word->capital = false;
+    word->all_capitals = true;
+    word->digits = true;
+    word->after_break = after_break;
+    bool has_letter = false, overflow = false;
+    size_t used = 0;
+    uint64_t hash = FNV_OFFSET;
+
+    while (i < length) {
+        unsigned char c = (unsigned char)text[i];
+        if (c < 0x80) {
+            if ((unsigned)(c - '0') < 10u) {
+                if (!overflow && used < RW_MATCH_WORD_MAX)
+                    word->folded[used++] = (char)c;
+                else
+                    overflow = true;
+            } else if ((unsigned)((c | 32) - 'a') < 26u) {
+                bool upper = c <= 'Z';
+                if (word->letters == 0)
+                    word->capital = upper;
+                if (!upper)
+                    word->all_capitals = false;
+                has_letter = true;
+                word->digits = false;
+                if (!overflow && used < RW_MATCH_WORD_MAX)
+                    word->folded[used++] = (char)(c | 32);
+                else
+                    overflow = true;
+            } else {
+                break;
+            }
+            word->letters++;
+            i++;
+            continue;
+        }
+        size = decode_utf8(text, length, i, &cp);
+        if (!is_word_char(cp))
+            break;
+        bool upper = is_upper(cp);
+        if (word->letters == 0)
+            word->capital = upper;
+        if (is_lower(cp))
+            word->all_capitals = false;
+        has_letter = true;
+        word->digits = false;
+        if (!overflow && !fold_char(cp, word->folded, &used))
+            overflow = true;
+        word->letters++;
+        i += size;
+    }
+    word->end = i;
+    if (!has_letter)
+        word->all_capitals = false;
+    if (overflow)
+        used = 0;
+    word->folded[used] = '\0';
+    word->folded_length = used;
+    for (size_t k = 0; k < used; k++)
+        hash = (hash ^ (unsigned char)word->folded[k]) * FNV_PRIME;
+    word->hash = hash;
+    *position = i;
+    return true;
+}
+
+size_t rw_match_fold(const char *text, size_t length, char *out, size_t size)
+{
+    size_t position = 0, used = 0;
+    rw_word_t word;
+    if (size == 0)
+        return 0;
+    while (rw_match_next_word(text, length, &position, &word)) {
+        size_t need = word.folded_length + (used ? 1 : 0);
+        if (used + need + 1 > size)
+            break;
+        if (used)
+            out[used++] = ' ';
+        memcpy(out + used, word.folded, word.folded_length);
+        used += word.folded_length;
+    }
+    out[used] = '\0';
+    return used;
+}
+
+/* May two words of one phrase be separated by text[from, to)? Spaces, one line break,
+ * hyphens and apostrophes may; so may the dot after a one-letter word ("U.S."). */
+static bool soft_gap(const char *text, size_t from, size_t to, unsigned letters_before)
+{
+    unsigned breaks = 0;
+    for (size_t i = from; i < to;) {
+        unsigned char c = (unsigned char)text[i];
+        if (c < 0x80) {
+            if (c == '\n') {
+                if (++breaks > 1)
+                    return false;
+            } else if (c == '.') {
+                if (i != from || letters_before > 2)
+                    return false;
+            } else if (c != ' ' && c != '\t' && c != '\r' && c != '-' && c != '\'') {
+                return false;
+            }
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        i += decode_utf8(text, to, i, &cp);
+        if (cp != 0xA0 && cp != 0x2019 && cp != 0x2018 && cp != 0x2010 && cp != 0x2011 &&
+            cp != 0x202F && cp != 0x2009)
+            return false;
+    }
+    return true;
+}
+
+/* ---- Tables ----------------------------------------------------------------------- */
+
+static uint64_t mix(uint64_t key)
+{
+    key ^= key >> 33;
+    key *= 0xff51afd7ed558ccdull;
+    key ^= key >> 33;
+    return key;
+}
+
+/* The id of a folded word, or -1. */
+static int vocab_find(const rw_match_t *self, const char *folded, size_t length, uint64_t hash)
+{
+    if (self->vocab_capacity == 0 || length == 0)
+        return -1;
+    size_t mask = self->vocab_capacity - 1;
+    for (size_t i = (size_t)hash & mask;; i = (i + 1) & mask) {
+        const vocab_slot_t *slot = &self->vocab[i];
+        if (slot->id < 0)
+            return -1;
+        if (slot->hash == hash && slot->length == length &&
+            memcmp(self->words + slot->offset, folded, length) == 0)
+            return slot->id;
+    }
+}
+
+static int vocab_grow(rw_match_t *self)
+{
+    size_t capacity = self->vocab_capacity ? self->vocab_capacity * 2 : 256;
+    vocab_slot_t *slots = malloc(capacity * sizeof *slots);
+    if (!slots)
+        return -ENOMEM;
+    for (size_t i = 0; i < capacity; i++)
+        slots[i].id = -1;
+    for (size_t i = 0; i < self->vocab_capacity; i++) {
+        if (self->vocab[i].id < 0)
+            continue;
+        size_t j = (size_t)self->vocab[i].hash & (capacity - 1);
+        while (slots[j].id >= 0)
+            j = (j + 1) & (capacity - 1);
+        slots[j] = self->vocab[i];
+    }
+    free(self->vocab);
+    self->vocab = slots;
+    self->vocab_capacity = capacity;
+    return 0;
+}
+
+/* The id of a folded word, added when new; negative errno on failure. */
+static int vocab_intern(rw_match_t *self, const char *folded, size_t length, uint64_t hash)
+{
+    int id = vocab_find(self, folded, length, hash);
+    if (id >= 0)
+        return id;
+    if ((self->vocab_count + 1) * 2 > self->vocab_capacity && vocab_grow(self) < 0)
+        return -ENOMEM;
+    if (self->words_length + length + 1 > self->words_capacity) {
+        size_t capacity = self->words_capacity ? self->words_capacity * 2 : 4096;
+        while (capacity < self->words_length + length + 1)
+            capacity *= 2;
+        char *words = realloc(self->words, capacity);
+        if (!words)
+            return -ENOMEM;
+        self->words = words;
+        self->words_capacity = capacity;
+    }
+    memcpy(self->words + self->words_length, folded, length);
+    self->words[self->words_length + length] = '\0';
+    size_t mask = self->vocab_capacity - 1;
+    size_t i = (size_t)hash & mask;
+    while (self->vocab[i].id >= 0)
+        i = (i + 1) & mask;
+    self->vocab[i].hash = hash;
+    self->vocab[i].offset = (uint32_t)self->words_length;
+    self->vocab[i].length = (uint32_t)length;
+    self->vocab[i].id = (int)self->vocab_count++;
+    self->words_length += length + 1;
+    return self->vocab[i].id;
+}
+
+/* The child of node along word id, or -1. */
+static int edge_find(const rw_match_t *self, int node, int id)
+{
+    if (self->edge_capacity == 0)
+        return -1;
+    uint64_t key = ((uint64_t)(uint32_t)node << 32) | (uint32_t)id;
+    size_t mask = self->edge_capacity - 1;
+    for (size_t i = (size_t)mix(key) & mask;; i = (i + 1) & mask) {
+        const edge_slot_t *slot = &self->edges[i];
+        if (slot->child < 0)
+            return -1;
+        if (slot->key == key)
+            return slot->child;
+    }
+}
+
+static int edge_grow(rw_match_t *self)
+{
+    size_t capacity = self->edge_capacity ? self->edge_capacity * 2 : 256;
+    edge_slot_t *slots = malloc(capacity * sizeof *slots);
+    if (!slots)
+        return -ENOMEM;
+    for (size_t i = 0; i < capacity; i++)
+        slots[i].child = -1;
+    for (size_t i = 0; i < self->edge_capacity; i++) {
+        if (self->edges[i].child < 0)
+            continue;
+        size_t j = (size_t)mix(self->edges[i].key) & (capacity - 1);
+        while (slots[j].child >= 0)
+            j = (j + 1) & (capacity - 1);
+        slots[j] = self->edges[i];
+    }
+    free(self->edges);
+    self->edges = slots;
+    self->edge_capacity = capacity;
+    return 0;
+}
+
+static int node_new(rw_match_t *self)
+{
+    if (self->node_count == self->node_capacity) {
+        size_t capacity = self->node_capacity ? self->node_capacity * 2 : 256;
+        node_t *nodes = realloc(self->nodes, capacity * sizeof *nodes);
+        if (!nodes)
+            return -ENOMEM;
+        self->nodes = nodes;
+        self->node_capacity = capacity;
+    }
+    self->nodes[self->node_count].first_entry = -1;
+    self->nodes[self->node_count].has_children = false;
+    return (int)self->node_count++;
+}
+
+/* The child of node along word id, made when missing; negative errno on failure. */
+static int edge_follow(rw_match_t *self, int node, int id)
+{
+    int child = edge_find(self, node, id);
+    if (child >= 0)
+        return child;
+    if ((self->edge_count + 1) * 2 > self->edge_capacity && edge_grow(self) < 0)
+        return -ENOMEM;
+    child = node_new(self);
+    if (child < 0)
+        return child;
+    uint64_t key = ((uint64_t)(uint32_t)node << 32) | (uint32_t)id;
+    size_t mask = self->edge_capacity - 1;
+    size_t i = (size_t)mix(key) & mask;
+    while (self->edges[i].child >= 0)
+        i = (i + 1) & mask;
+    self->edges[i].key = key;
+    self->edges[i].child = child;
+    self->edge_count++;
+    self->nodes[node].has_children = true;
+    return child;
+}
+
+/* ---- Building --------------------------------------------------------------------- */
+
+rw_match_t *rw_match_new(void)
+{
+    rw_match_t *self = calloc(1, sizeof *self);
+    if (!self)
+        return NULL;
+    if (node_new(self) < 0) { /* node 0: the root */
+        free(self);
+        return NULL;
+    }
+    return self;
+}
+
+void rw_match_destroy(rw_match_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    rw_match_t *self = *self_p;
+    free(self->words);
+    free(self->vocab);
+    free(self->edges);
+    free(self->nodes);
+    free(self->entries);
+    free(self);
+    *self_p = NULL;
+}
+
+int rw_match_add(rw_match_t *self, const char *phrase, size_t length, int value,
+                 unsigned group, unsigned flags)
+{
+    if (group > 31)
+        return -EINVAL;
+    size_t position = 0;
+    rw_word_t word;
+    int node = 0;
+    unsigned count = 0;
+    uint32_t needs_capital = 0, needs_all_capitals = 0;
+    while (rw_match_next_word(phrase, length, &position, &word)) {
+        if (count >= RW_MATCH_PHRASE_MAX || word.folded_length == 0)
+            return -EINVAL;
+        int id = vocab_intern(self, word.folded, word.folded_length, word.hash);
+        if (id < 0)
+            return id;
+        node = edge_follow(self, node, id);
+        if (node < 0)
+            return node;
+        if (!(flags & RW_MATCH_IGNORE_CASE)) {
+            if (word.all_capitals && word.letters >= 2)
+                needs_all_capitals |= 1u << count;
+            else if (word.capital)
+                needs_capital |= 1u << count;
+        }
+        count++;
+    }
+    if (count == 0)
+        return -EINVAL;
+    if (self->entry_count == self->entry_capacity) {
+        size_t capacity = self->entry_capacity ? self->entry_capacity * 2 : 256;
+        entry_t *entries = realloc(self->entries, capacity * sizeof *entries);
+        if (!entries)
+            return -ENOMEM;
+        self->entries = entries;
+        self->entry_capacity = capacity;
+    }
+    entry_t *entry = &self->entries[self->entry_count];
+    entry->value = value;
+    entry->group_bit = 1u << group;
+    entry->flags = flags;
+    entry->needs_capital = needs_capital;
+    entry->needs_all_capitals = needs_all_capitals;
+    /* Keep entries of a node in the order they were added. */
+    entry->next = -1;
+    int *link = &self->nodes[node].first_entry;
+    while (*link >= 0)
+        link = &self->entries[*link].next;
+    *link = (int)self->entry_count++;
+    return 0;
+}
+
+/* ---- Scanning --------------------------------------------------------------------- */
+
+/* What a match needs to know about each of its words. */
+typedef struct {
+    size_t start, end;
+    bool capital, all_capitals, after_break;
+} seen_t;
+
+/* Does the entry accept the words seen (its capitals, its group, names)? */
+static bool entry_accepts(const entry_t *entry, const seen_t *seen, unsigned count,
+                          uint32_t groups, const char *text, size_t length,
+                          const seen_t *before)
+{
+    if (!(entry->group_bit & groups))
+        return false;
+    for (unsigned i = 0; i < count; i++) {
+        if ((entry->needs_capital & (1u << i)) && !seen[i].capital)
+            return false;
+        if ((entry->needs_all_capitals & (1u << i)) && !seen[i].all_capitals)
+            return false;
+    }
+    if (entry->flags & RW_MATCH_NAME) {
+        /* "Michael Jordan", "Jordan Peterson": a capitalised word right before (that is
+         * not the first of a sentence) or right after makes it a person's name. */
+        if (before && before->capital && !before->after_break &&
+            seen[0].start == before->end + 1 && text[before->end] == ' ')
+            return false;
+        size_t position = seen[count - 1].end;
+        rw_word_t after;
+        if (position < length && text[position] == ' ' &&
+            rw_match_next_word(text, length, &position, &after) &&
+            after.start == seen[count - 1].end + 1 && after.capital)
+            return false;
+    }
+    return true;
+}
+
+size_t rw_match_scan(const rw_match_t *self, const char *text, size_t length,
+                     uint32_t groups, rw_match_fn fn, void *context)
+{
+    size_t position = 0, words = 0;
+    rw_word_t word;
+    seen_t seen[RW_MATCH_PHRASE_MAX];
+    seen_t before;
+    bool have_before = false;
+
+    while (rw_match_next_word(text, length, &position, &word)) {
+        words++;
+        seen_t current = {word.start, word.end, word.capital, word.all_capitals,
+                          word.after_break};
+        int id = vocab_find(self, word.folded, word.folded_length, word.hash);
+        int node = id >= 0 ? edge_find(self, 0, id) : -1;
+        if (node < 0) {
+            before = current;
+            have_before = true;
+            continue;
+        }
+        /* Walk the trie as far as the text follows it; remember the longest node
+         * where an entry accepts. */
+        unsigned count = 1;
+        seen[0] = current;
+        int best_node = -1;
+        unsigned best_count = 0;
+        size_t best_position = position;
+        size_t walk = position;
+        unsigned letters = word.letters;
+        for (;;) {
+            for (int e = self->nodes[node].first_entry; e >= 0; e = self->entries[e].next) {
+                if (entry_accepts(&self->entries[e], seen, count, groups, text, length,
+                                  have_before ? &before : NULL)) {
+                    best_node = node;
+                    best_count = count;
+                    best_position = walk;
+                    break;
+                }
+            }
+            if (!self->nodes[node].has_children || count >= RW_MATCH_PHRASE_MAX)
+                break;
+            rw_word_t next;
+            size_t after = walk;
+            if (!rw_match_next_word(text, length, &after, &next))
+                break;
+            if (!soft_gap(text, seen[count - 1].end, next.start, letters))
+                break;
+            int next_id = vocab_find(self, next.folded, next.folded_length, next.hash);
+            int child = next_id >= 0 ? edge_find(self, node, next_id) : -1;
+            if (child < 0)
+                break;
+            seen[count].start = next.start;
+            seen[count].end = next.end;
+            seen[count].capital = next.capital;
+            seen[count].all_capitals = next.all_capitals;
+            seen[count].after_break = next.after_break;
+            count++;
+            node = child;
+            walk = after;
+            letters = next.letters;
+        }
+        if (best_node < 0) {
+            before = current;
+            have_before = true;
+            continue;
+        }
+        for (int e = self->nodes[best_node].first_entry; e >= 0;
+             e = self->entries[e].next) {
+            const entry_t *entry = &self->entries[e];
+            if (entry_accepts(entry, seen, best_count, groups, text, length,
+                              have_before ? &before : NULL) &&
+                !fn(context, seen[0].start, seen[best_count - 1].end, entry->value))
+                return words;
+        }
+        words += best_count - 1;
+        position = best_position;
+        before = seen[best_count - 1];
+        have_before = true;
+    }
+    return words;
+}
+
+int rw_match_lookup(const rw_match_t *self, const rw_word_t *word, uint32_t groups)
+{
+    int id = vocab_find(self, word->folded, word->folded_length, word->hash);
+    int node = id >= 0 ? edge_find(self, 0, id) : -1;
+    if (node < 0)
+        return -1;
+    for (int e = self->nodes[node].first_entry; e >= 0; e = self->entries[e].next)
+        if (self->entries[e].group_bit & groups)
+            return self->entries[e].value;
+    return -1;
+}

@@ -1,0 +1,89 @@
+/* match.h — a fast phrase matcher over words of UTF-8 text.
+ *
+ * Text is cut into words (runs of letters and digits; apostrophes, hyphens, spaces and
+ * punctuation separate words). Each word is folded: lower case, accents removed
+ * ("Côte" → "cote", "ÉTATS" → "etats", "Türkiye" → "turkiye", "ß" → "ss"). A phrase is a
+ * list of folded words; "Côte d’Ivoire", "Cote d'Ivoire" and "CÔTE D'IVOIRE" are the
+ * same phrase. The words of a match must be separated only by spaces, a single line
+ * break, hyphens or apostrophes (or the dot of an abbreviation such as "U.S.").
+ *
+ * Capitals written in a phrase are required in the text unless RW_MATCH_IGNORE_CASE:
+ * a phrase word written with a capital ("Chad") needs a capital in the text ("Chad",
+ * "CHAD", not "chad"); a word written in capitals ("USA") needs capitals; a word written
+ * in lower case matches any case.
+ *
+ * Matching is longest-first, left to right, never overlapping: in "Papua New Guinea"
+ * only "Papua New Guinea" matches, not "Guinea". The matcher is built once and then
+ * read-only: rw_match_scan allocates nothing and may run in many threads at once.
+ * The extractor may use it for cue phrases too. */
+#ifndef RW_MATCH_H
+#define RW_MATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Folded words longer than this never match (the longest real word is far shorter). */
+#define RW_MATCH_WORD_MAX 64
+/* Phrases have at most this many words. */
+#define RW_MATCH_PHRASE_MAX 24
+
+/* Flags of rw_match_add. */
+enum {
+    RW_MATCH_IGNORE_CASE = 1u << 0, /* the capitals of the phrase are not required */
+    RW_MATCH_NAME = 1u << 1         /* the phrase may also be part of a person's name
+                                       ("Jordan", "Chad"): refused when a capitalised word
+                                       stands right before it (not at a sentence start)
+                                       or right after it */
+};
+
+/* One word of text, as rw_match_next_word finds it. */
+typedef struct {
+    size_t start, end;                  /* bytes [start, end) of the word in the text */
+    char folded[RW_MATCH_WORD_MAX + 1]; /* folded form, NUL-terminated */
+    size_t folded_length;               /* 0 when the word was too long to fold */
+    uint64_t hash;                      /* hash of folded (FNV-1a) */
+    unsigned letters;                   /* letters and digits in the word */
+    bool capital;                       /* first character is an upper-case letter */
+    bool all_capitals;                  /* has letters, and none is lower case */
+    bool digits;                        /* made of ASCII digits only */
+    bool after_break;                   /* first word of the text, or sentence punctuation
+                                           (. ! ? : ;) or a line break stands before it */
+} rw_word_t;
+
+typedef struct rw_match rw_match_t;
+
+rw_match_t *rw_match_new(void);
+void rw_match_destroy(rw_match_t **self_p);
+
+/* Add a phrase (length bytes of UTF-8) that reports value when found. group (0..31)
+ * lets one matcher hold several lists that rw_match_scan can select. Returns 0, -EINVAL
+ * when the phrase has no word or too many words, or -ENOMEM. */
+int rw_match_add(rw_match_t *self, const char *phrase, size_t length, int value,
+                 unsigned group, unsigned flags);
+
+/* Called for each phrase found: [start, end) in the text and the phrase's value. When
+ * several phrases of the selected groups are the same longest match, it is called once
+ * for each. Return false to stop the scan. */
+typedef bool (*rw_match_fn)(void *context, size_t start, size_t end, int value);
+
+/* Find the phrases of the groups in the mask groups (bit g selects group g) in text,
+ * left to right. Returns the number of words in the text read (the scan may stop early
+ * when fn returns false). */
+size_t rw_match_scan(const rw_match_t *self, const char *text, size_t length,
+                     uint32_t groups, rw_match_fn fn, void *context);
+
+/* The value of the one-word phrase equal to word (any case) in the groups selected,
+ * or -1. */
+int rw_match_lookup(const rw_match_t *self, const rw_word_t *word, uint32_t groups);
+
+/* The next word of text at or after *position: fills word, moves *position past it and
+ * returns true; false at the end of the text. */
+bool rw_match_next_word(const char *text, size_t length, size_t *position, rw_word_t *word);
+
+/* Fold one piece of text (a word or a phrase) the way words are folded, for comparing:
+ * writes at most size-1 bytes and a NUL into out; returns the bytes written. Words are
+ * joined by single spaces. */
+size_t rw_match_fold(const char *text, size_t length, char *out, size_t size);
+
+#endif

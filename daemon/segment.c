@@ -1,0 +1,579 @@
+/* segment.c — sentence and list-item segmentation of clean text.
+ *
+ * Two passes over the text, both linear: lines are grouped into blocks (paragraphs,
+ * list items, headings), then each block is cut into sentences. No allocation except
+ * the growing unit array. */
+#include "segment.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HEADING_MAX 60        /* a line shorter than this may be a heading */
+#define HEADING_BLOCK_MAX 150 /* a one-unit block without final punctuation is a heading */
+
+rw_segment_t *rw_segment_new(void)
+{
+    return calloc(1, sizeof(rw_segment_t));
+}
+
+void rw_segment_destroy(rw_segment_t **self_p)
+{
+    rw_segment_t *self = *self_p;
+    if (!self)
+        return;
+    free(self->units);
+    free(self);
+    *self_p = NULL;
+}
+
+/* ---------------------------------------------------------------- characters */
+
+static bool is_blank(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static bool is_space(const char *text, size_t i, size_t length)
+{
+    unsigned char c = (unsigned char)text[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v')
+        return true;
+    if (c == 0xC2 && i + 1 < length && (unsigned char)text[i + 1] == 0xA0)
+        return true;
+    if (c == 0xE2 && i + 2 < length && (unsigned char)text[i + 1] == 0x80
+        && (unsigned char)text[i + 2] == 0xAF)
+        return true;
+    return false;
+}
+
+/* Bytes of the white space character at text[i] (0 when none). */
+static size_t space_length(const char *text, size_t i, size_t length)
+{
+    if (!is_space(text, i, length))
+        return 0;
+    unsigned char c = (unsigned char)text[i];
+    return c == 0xC2 ? 2 : c == 0xE2 ? 3 : 1;
+}
+
+static size_t skip_space(const char *text, size_t i, size_t end)
+{
+    size_t n;
+    while (i < end && (n = space_length(text, i, end)) > 0)
+        i += n;
+    return i;
+}
+
+static bool is_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool is_alpha(unsigned char c)
+{
+    return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+}
+
+static bool is_roman(unsigned char c)
+{
+    c |= 0x20;
+    return c == 'i' || c == 'v' || c == 'x' || c == 'l' || c == 'c';
+}
+
+/* ---------------------------------------------------------------- markers */
+
+/* Length of a bullet character at text (0 when none). */
+static size_t bullet_length(const unsigned char *p, size_t length)
+{
+    if (p[0] == '-' || p[0] == '*' || p[0] == '+')
+        return 1;
+    if (length >= 2 && p[0] == 0xC2 && p[1] == 0xB7)             /* · */
+        return 2;
+    if (length >= 3 && p[0] == 0xE2) {
+        if (p[1] == 0x80 && (p[2] == 0xA2 || p[2] == 0x93 || p[2] == 0x94 || p[2] == 0xA3))
+            return 3;                                              /* • – — ‣ */
+        if (p[1] == 0x96 && (p[2] == 0xAA || p[2] == 0xA0 || p[2] == 0xBA))
+            return 3;                                              /* ▪ ■ ► */
+        if (p[1] == 0x97 && (p[2] == 0x8F || p[2] == 0xA6 || p[2] == 0x8B))
+            return 3;                                              /* ● ◦ ○ */
+    }
+    return 0;
+}
+
+/* "(a)", "(iv)", "(12)", "a)", "iv)", "12)": the length up to and with ")", or 0. */
+static size_t paren_marker(const unsigned char *p, size_t length)
+{
+    size_t i = 0;
+    if (p[0] == '(')
+        i = 1;
+    size_t begin = i;
+    bool digits = true, letters = true, roman = true;
+    while (i < length && i - begin < 5 && (is_digit(p[i]) || is_alpha(p[i]))) {
+        if (!is_digit(p[i]))
+            digits = false;
+        if (!is_alpha(p[i]))
+            letters = false;
+        if (!is_roman(p[i]))
+            roman = false;
+        i++;
+    }
+    size_t run = i - begin;
+    if (run == 0 || i >= length || p[i] != ')')
+        return 0;
+    bool ok = (digits && run <= 3) || (letters && run == 1) || (letters && roman && run <= 5);
+    return ok ? i + 1 : 0;
+}
+
+/* "12.", "92.1.", "140.38", "3.2.1", "IV.", "a.": the length with the final dot, or 0. */
+static size_t number_marker(const unsigned char *p, size_t length)
+{
+    size_t i = 0, groups = 0, dots = 0;
+    while (i < length && is_digit(p[i])) {
+        size_t begin = i;
+        while (i < length && is_digit(p[i]))
+            i++;
+        if (i - begin > 3)
+            return 0;
+        groups++;
+        if (i < length && p[i] == '.') {
+            i++;
+            dots++;
+        } else {
+            break;
+        }
+    }
+    if (groups > 0)
+        return dots > 0 ? i : 0;
+    /* roman numerals and single letters followed by a dot */
+    while (i < length && i < 6 && is_roman(p[i]) && (p[i] & 0x20) == 0)
+        i++;
+    if (i == 0 && length > 0 && is_alpha(p[0]))
+        i = 1;
+    if (i > 0 && i < length && p[i] == '.')
+        return i + 1;
+    return 0;
+}
+
+size_t rw_segment_marker(const char *text, size_t length)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    if (length == 0)
+        return 0;
+    size_t n = bullet_length(p, length);
+    if (n == 0)
+        n = paren_marker(p, length);
+    if (n == 0)
+        n = number_marker(p, length);
+    if (n == 0)
+        return 0;
+    /* a marker is followed by white space or ends the text */
+    if (n < length && !is_space(text, n, length))
+        return 0;
+    return skip_space(text, n, length);
+}
+
+/* A marker that may start an inline list item after ":" or ";": "(b)", "b)", "12.3". */
+static bool inline_marker(const char *text, size_t length)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    size_t n = paren_marker(p, length);
+    if (n == 0) {
+        n = number_marker(p, length);
+        /* only dotted multi-level numbers inline: "92.1.", "140.38" */
+        if (n > 0 && memchr(text, '.', n) == text + n - 1 && n >= 2 && !is_digit(p[n - 2]))
+            n = 0;
+        if (n > 0 && !is_digit(p[0]))
+            n = 0;
+        if (n > 0) {
+            size_t dots = 0;
+            for (size_t i = 0; i < n; i++)
+                dots += p[i] == '.';
+            if (dots < 2 && p[n - 1] == '.')
+                n = 0;
+        }
+    }
+    return n > 0 && n < length && is_space(text, n, length);
+}
+
+/* ---------------------------------------------------------------- units */
+
+static int push_unit(rw_segment_t *self, const rw_unit_t *unit)
+{
+    if (self->count == self->capacity) {
+        size_t capacity = self->capacity ? self->capacity * 2 : 64;
+        rw_unit_t *units = realloc(self->units, capacity * sizeof *units);
+        if (!units)
+            return -ENOMEM;
+        self->units = units;
+        self->capacity = capacity;
+    }
+    self->units[self->count++] = *unit;
+    return 0;
+}
+
+static bool is_markup(unsigned char c)
+{
+    return c == '#' || c == '*' || c == '_' || c == '>' || c == '\\' || c == '|';
+}
+
+/* Does [start, end) hold a letter or a digit? */
+static bool has_word(const char *text, size_t start, size_t end)
+{
+    for (size_t i = start; i < end; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (is_alpha(c) || is_digit(c) || c >= 0xC3)
+            return true;
+    }
+    return false;
+}
+
+static bool final_punctuation(unsigned char c)
+{
+    return c == '.' || c == '!' || c == '?' || c == ';' || c == ':' || c == ')'
+        || c == '"' || c == 0x9D /* ” */ || c == 0xBB /* » */ || c == 0xA6 /* … */;
+}
+
+/* Trim and store the unit text[start, end) of block. */
+static int emit(rw_segment_t *self, const char *text, size_t start, size_t end,
+                uint32_t block, bool block_item, bool heading, bool first, size_t *units_in_block)
+{
+    size_t marker = start;
+    bool item = block_item && first;
+    /* outer white space and markup, then a list marker, then markup again */
+    for (int round = 0; round < 2; round++) {
+        for (;;) {
+            size_t n = space_length(text, start, end);
+            if (n > 0)
+                start += n;
+            else if (start < end && is_markup((unsigned char)text[start]))
+                start++;
+            else
+                break;
+        }
+        if (round == 0) {
+            marker = start;
+            size_t m = rw_segment_marker(text + start, end - start);
+            if (m > 0) {
+                start += m;
+                item = true;
+            }
+        }
+    }
+    while (end > start) {
+        unsigned char c = (unsigned char)text[end - 1];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '*' || c == '_' || c == '\\')
+            end--;
+        else
+            break;
+    }
+    if (!has_word(text, start, end))
+        return 0;
+    rw_unit_t unit = { 0 };
+    unit.start = start;
+    unit.end = end;
+    unit.marker = marker;
+    unit.block = block;
+    unit.item = block_item || item;
+    unit.first = first;
+    unit.kind = heading ? RW_UNIT_HEADING : RW_UNIT_SENTENCE;
+    (*units_in_block)++;
+    return push_unit(self, &unit);
+}
+
+/* Is text[i] == '.' the end of a sentence, given the word before it? */
+static bool dot_ends_sentence(const rw_words_t *abbreviations, const char *text,
+                              size_t unit_start, size_t i)
+{
+    size_t w = i;
+    while (w > unit_start) {
+        unsigned char c = (unsigned char)text[w - 1];
+        if (is_alpha(c) || is_digit(c) || c >= 0x80 || c == '.')
+            w--;
+        else
+            break;
+    }
+    size_t length = i + 1 - w;
+    if (length <= 1)
+        return true;
+    /* an initial: one capital letter ("J."), or a run of them ("U.N.") */
+    if (length == 2 && is_alpha((unsigned char)text[w]) && !((unsigned char)text[w] & 0x20))
+        return false;
+    if (abbreviations && rw_words_get(abbreviations, text + w, length) >= 0)
+        return false;
+    /* "U.N." style: letters separated by dots */
+    bool dotted = length >= 4;
+    for (size_t k = w; k <= i && dotted; k += 2)
+        if (!is_alpha((unsigned char)text[k]) || k + 1 > i || text[k + 1] != '.')
+            dotted = false;
+    if (dotted)
+        return false;
+    return true;
+}
+
+/* Can a sentence start at text[k]? */
+static bool starts_sentence(const char *text, size_t k, size_t end)
+{
+    const unsigned char *p = (const unsigned char *)text + k;
+    size_t n;
+    uint32_t code = rw_words_decode(p, end - k, &n);
+    if (code < 0x80) {
+        if (is_alpha((unsigned char)code))
+            return !(code & 0x20);
+        return is_digit((unsigned char)code) || strchr("\"'([*#-_", (int)code) != NULL;
+    }
+    if (rw_words_is_upper(code))
+        return true;
+    if (rw_words_is_letter(code))
+        return code > 0x24F;           /* scripts without case; Latin lower case: no */
+    return true;                       /* opening quotes, ¿ ¡ « bullets ... */
+}
+
+/* Length of a sentence terminator at text[i] (".", "!", "?", "…"), or 0. */
+static size_t terminator_length(const char *text, size_t i, size_t end)
+{
+    unsigned char c = (unsigned char)text[i];
+    if (c == '.' || c == '!' || c == '?')
+        return 1;
+    if (c == 0xE2 && i + 2 < end && (unsigned char)text[i + 1] == 0x80
+        && (unsigned char)text[i + 2] == 0xA6)
+        return 3;
+    return 0;
+}
+
+/* Length of a closing character at text[i] that may follow a terminator. */
+static size_t closer_length(const char *text, size_t i, size_t end)
+{
+    unsigned char c = (unsigned char)text[i];
+    if (c == '"' || c == '\'' || c == ')' || c == ']' || c == '*' || c == '_')
+        return 1;
+    if (c == 0xC2 && i + 1 < end && (unsigned char)text[i + 1] == 0xBB)       /* » */
+        return 2;
+    if (c == 0xE2 && i + 2 < end && (unsigned char)text[i + 1] == 0x80
+        && ((unsigned char)text[i + 2] == 0x9D || (unsigned char)text[i + 2] == 0x99))
+        return 3;                                                              /* ” ’ */
+    return 0;
+}
+
+/* Skip a coordinating word ("and", "or", "et", "ou", "y", "o") before an inline marker. */
+static size_t skip_conjunction(const char *text, size_t k, size_t end)
+{
+    static const char *const words[] = { "and ", "or ", "et ", "ou ", "y ", "o ", "e " };
+    for (size_t w = 0; w < sizeof words / sizeof *words; w++) {
+        size_t n = strlen(words[w]);
+        if (k + n <= end && strncmp(text + k, words[w], n) == 0)
+            return skip_space(text, k + n, end);
+    }
+    return k;
+}
+
+/* Cut block [start, end) into sentences. */
+static int cut_block(rw_segment_t *self, const rw_words_t *abbreviations, const char *text,
+                     size_t start, size_t end, uint32_t block, bool item, bool heading)
+{
+    size_t units = 0;
+    size_t before = self->count;
+    size_t unit_start = start;
+    size_t i = start;
+    int rc = 0;
+    while (i < end && rc == 0) {
+        unsigned char c = (unsigned char)text[i];
+        size_t t = terminator_length(text, i, end);
+        if (t > 0) {
+            size_t j = i + t;
+            for (;;) {
+                size_t n = terminator_length(text, j, end);
+                if (n == 0)
+                    n = closer_length(text, j, end);
+                if (n == 0 || j >= end)
+                    break;
+                j += n;
+            }
+            if (j >= end)
+                break;
+            if (!is_space(text, j, end)) {
+                i = j;
+                continue;
+            }
+            size_t k = skip_space(text, j, end);
+            if (k >= end)
+                break;
+            bool boundary = starts_sentence(text, k, end);
+            if (boundary && c == '.' && t == 1)
+                boundary = dot_ends_sentence(abbreviations, text, unit_start, i);
+            /* "3." at the very start of a unit is its marker, not a sentence */
+            if (boundary && c == '.' && rw_segment_marker(text + unit_start, i + 2 - unit_start)
+                                         == i + 2 - unit_start)
+                boundary = false;
+            if (boundary) {
+                rc = emit(self, text, unit_start, j, block, item, heading,
+                          self->count == before, &units);
+                unit_start = k;
+                i = k;
+                continue;
+            }
+            i = j;
+            continue;
+        }
+        if (c == ';' || c == ':') {
+            size_t k = skip_conjunction(text, skip_space(text, i + 1, end), end);
+            if (k < end && k > i + 1 && inline_marker(text + k, end - k)) {
+                rc = emit(self, text, unit_start, i + 1, block, item, heading,
+                          self->count == before, &units);
+                unit_start = k;
+                i = k;
+                continue;
+            }
+        }
+        i++;
+    }
+    if (rc == 0 && unit_start < end)
+        rc = emit(self, text, unit_start, end, block, item, heading, self->count == before,
+                  &units);
+    /* a block of one unit that does not end like a sentence is a heading */
+    if (rc == 0 && units == 1) {
+        rw_unit_t *unit = &self->units[self->count - 1];
+        unsigned char last = (unsigned char)text[unit->end - 1];
+        if (!final_punctuation(last) && unit->end - unit->start < HEADING_BLOCK_MAX)
+            unit->kind = RW_UNIT_HEADING;
+    }
+    /* later units of an inline list are items too (emit marks those with a marker) */
+    return rc;
+}
+
+/* ---------------------------------------------------------------- lines and blocks */
+
+typedef struct {
+    size_t start, end;      /* the line without its newline */
+    size_t content;         /* first byte after indentation */
+    size_t trimmed_end;     /* end without trailing white space */
+    size_t marker;          /* length of a list marker at content (0 when none) */
+    bool blank;
+    bool markdown_heading;
+} line_t;
+
+static void read_line(const char *text, size_t length, size_t start, line_t *line)
+{
+    const char *newline = memchr(text + start, '\n', length - start);
+    line->start = start;
+    line->end = newline ? (size_t)(newline - text) : length;
+    size_t i = start;
+    while (i < line->end && (is_blank((unsigned char)text[i]) || text[i] == '>'))
+        i++;
+    line->content = i;
+    size_t e = line->end;
+    while (e > i && (is_blank((unsigned char)text[e - 1]) || text[e - 1] == '\\'))
+        e--;
+    line->trimmed_end = e;
+    line->blank = e == i;
+    line->markdown_heading = !line->blank && text[i] == '#';
+    line->marker = line->blank || line->markdown_heading ? 0
+                 : rw_segment_marker(text + i, line->end - i);
+}
+
+static bool line_ends_sentence(const char *text, const line_t *line)
+{
+    size_t e = line->trimmed_end;
+    while (e > line->content && (text[e - 1] == '*' || text[e - 1] == '_'))
+        e--;
+    return e > line->content && final_punctuation((unsigned char)text[e - 1]);
+}
+
+/* A short line with no final punctuation, the first of its block, followed by a
+ * capitalised line that is clearly longer or ends a sentence: a heading. */
+static bool line_is_heading(const char *text, const line_t *line, const line_t *next,
+                            bool first_of_block)
+{
+    if (!first_of_block || line_ends_sentence(text, line))
+        return false;
+    size_t length = line->trimmed_end - line->content;
+    if (text[line->end > line->start ? line->end - 1 : line->start] == '\\')
+        return true;                                   /* markdown hard break */
+    if (length >= HEADING_MAX)
+        return false;
+    if (!starts_sentence(text, line->content, line->trimmed_end))
+        return false;
+    if (!starts_sentence(text, next->content, next->trimmed_end) && next->marker == 0)
+        return false;
+    size_t next_length = next->trimmed_end - next->content;
+    return next_length >= length + 20 || line_ends_sentence(text, next) || next->marker > 0;
+}
+
+int rw_segment_run(rw_segment_t *self, const rw_words_t *abbreviations, const char *text,
+                   size_t length)
+{
+    self->count = 0;
+    uint32_t block = 0;
+    size_t position = 0;
+    int rc = 0;
+    line_t line, next;
+    if (length == 0)
+        return 0;
+    read_line(text, length, 0, &line);
+    while (rc == 0) {
+        if (line.blank) {
+            if (line.end >= length)
+                break;
+            read_line(text, length, line.end + 1, &line);
+            continue;
+        }
+        /* a new block starts at this line */
+        size_t block_start = line.content;
+        bool item = line.marker > 0;
+        bool heading = line.markdown_heading;
+        bool first = true;
+        bool pending_marker = item && line.content + line.marker >= line.trimmed_end;
+        size_t block_end = line.trimmed_end;
+        for (;;) {
+            if (line.end >= length) {
+                position = length;
+                break;
+            }
+            read_line(text, length, line.end + 1, &next);
+            bool joins;
+            if (pending_marker) {
+                /* "85." alone on its line: the item's text is on the next line */
+                joins = !next.blank || next.end < length;
+                if (next.blank && next.end < length) {
+                    line_t after;
+                    read_line(text, length, next.end + 1, &after);
+                    if (after.blank || after.marker > 0)
+                        joins = false;
+                    else
+                        next = after;
+                }
+                if (next.marker > 0 || next.markdown_heading)
+                    joins = false;
+                pending_marker = false;
+            } else if (next.blank || heading || next.markdown_heading) {
+                joins = false;
+            } else if (next.marker > 0) {
+                /* a numbered line after an unfinished line is a wrapped number
+                 * ("... by\n12.5 per cent"), but bullets always start items */
+                const unsigned char *m = (const unsigned char *)text + next.content;
+                bool numeric = is_digit(m[0]);
+                joins = numeric && !line_ends_sentence(text, &line)
+                        && text[line.trimmed_end - 1] != ')';
+            } else if (line_is_heading(text, &line, &next, first)) {
+                joins = false;
+                if (block_start == line.content)
+                    heading = true;
+            } else {
+                joins = true;
+            }
+            if (!joins) {
+                position = next.start;
+                break;
+            }
+            line = next;
+            block_end = line.trimmed_end;
+            first = false;
+        }
+        rc = cut_block(self, abbreviations, text, block_start, block_end, block, item, heading);
+        block++;
+        if (position >= length)
+            break;
+        read_line(text, length, position, &line);
+    }
+    return rc;
+}
