@@ -39,6 +39,7 @@ static const key_t_ keys[] = {
     {"publish", "connect", KEY_LIST, FIELD(publish_connect)},
     {"publish", "sndhwm", KEY_INT, FIELD(publish_sndhwm)},
     {"publish", "heartbeat_s", KEY_INT, FIELD(publish_heartbeat_s)},
+    {"publish", "forwarder_key", KEY_PATH, FIELD(publish_forwarder_key)},
     {"replay", "endpoint", KEY_STRING, FIELD(replay_endpoint)},
     {"extract", "languages", KEY_LIST, FIELD(extract_languages)},
     {"extract", "lexicons", KEY_PATH, FIELD(extract_lexicons)},
@@ -122,6 +123,7 @@ static int apply_defaults(rw_config_t *self, const char *base)
     status |= set_list(&self->publish_endpoints, endpoints, 1);
     self->publish_sndhwm = 100000;
     self->publish_heartbeat_s = 5;
+    status |= set_string(&self->publish_forwarder_key, "");   /* none */
     status |= set_string(&self->replay_endpoint, "tcp://127.0.0.1:5561");
     status |= set_list(&self->extract_languages, languages, 3);
     status |= set_path(&self->extract_lexicons, base, "lexicon");
@@ -360,6 +362,12 @@ int rw_config_validate(const rw_config_t *self, char *error, size_t error_size)
     if (self->publish_endpoints.count == 0 && self->publish_connect.count == 0) {
         snprintf(error, error_size, "%s: publish.endpoints and publish.connect are both empty: "
                  "events would go nowhere", where);
+        return -EINVAL;
+    }
+    if (self->security_curve && self->publish_connect.count > 0 &&
+        self->publish_forwarder_key[0] == '\0') {
+        snprintf(error, error_size, "%s: publish.connect with security.curve needs "
+                 "publish.forwarder_key (the forwarder's .pub file)", where);
         return -EINVAL;
     }
     if (self->publish_heartbeat_s < 1) {

@@ -28,6 +28,8 @@ typedef struct {
     rw_strings_t publish_connect;   /* connect (forwarders) */
     int publish_sndhwm;
     int publish_heartbeat_s;
+    char *publish_forwarder_key;    /* the forwarders' public key file (.pub), for CURVE
+                                     * towards publish.connect; "" when not set */
 
     char *replay_endpoint;       /* "" disables replay */
 

@@ -51,6 +51,9 @@ typedef struct {
     const rw_lexicon_t *lexicon;
     const rw_text_t *text;
     const char *data;
+    const char *language;      /* the statement's language: only its cues apply; NULL: all */
+    const char *unit_language; /* the language of the unit's first cue, when the
+                                  statement's is unknown */
     rw_words_tokens_t tokens;
     rw_cue_matches_t matches;
     bool *valid;               /* per match: not cancelled */
@@ -76,7 +79,8 @@ static bool is_skippable(const extractor_t *ex, const rw_token_t *token)
 {
     return has_role(ex, token, RW_LEXICON_SKIP)
         || (token->kind == RW_TOKEN_WORD
-            && rw_lexicon_is_adverb(ex->lexicon, ex->data + token->start,
+            && rw_lexicon_is_adverb(ex->lexicon, ex->language ? ex->language : ex->unit_language,
+                                    ex->data + token->start,
                                     token->end - token->start));
 }
 
@@ -410,6 +414,10 @@ static double cue_confidence(extractor_t *ex, size_t match, analysis_t *trial)
             confidence += 0.06;
         if (!passive)
             trial->addressee = subject;
+        /* "security, which should be the responsibility of the police": a modal in
+         * a relative clause describes, it does not ask */
+        if (m->first > 0 && has_role(ex, &tokens->items[m->first - 1], RW_LEXICON_RELATIVE))
+            confidence -= 0.3;
         break;
     }
     case RW_CUE_NECESSITY:
@@ -450,6 +458,31 @@ static range_t cue_span(const extractor_t *ex, const rw_cue_match_t *m)
     return token_range(tokens, m->first, last);
 }
 
+/* The token index of an imperative verb at token i, after adverbs, "and" and "to":
+ * an exact form of the verb table (not "Continues", not "Adopte"), capitalised unless
+ * lower_ok. (size_t)-1 when none. */
+static size_t imperative_at(const extractor_t *ex, size_t i, bool lower_ok)
+{
+    const rw_words_tokens_t *tokens = &ex->tokens;
+    bool leading = true;
+    for (size_t k = i; k < tokens->count && k < i + 4; k++) {
+        const rw_token_t *token = &tokens->items[k];
+        if (token->kind != RW_TOKEN_WORD)
+            return (size_t)-1;
+        int value = rw_words_get_hashed(rw_lexicon_verbs(ex->lexicon), token->hash,
+                                        ex->data + token->start, token->end - token->start);
+        if (value >= 0 && (value & RW_LEXICON_VERB_IMPERATIVE))
+            return (leading ? token->capital || lower_ok : true) ? k : (size_t)-1;
+        if (leading && !token->capital && !lower_ok)
+            return (size_t)-1;
+        leading = false;
+        if (!is_skippable(ex, token) && !has_role(ex, token, RW_LEXICON_TO)
+            && !has_role(ex, token, RW_LEXICON_CONJUNCTION))
+            return (size_t)-1;
+    }
+    return (size_t)-1;
+}
+
 static int analyse_unit(extractor_t *ex, const rw_unit_t *unit, analysis_t *a)
 {
     memset(a, 0, sizeof *a);
@@ -462,6 +495,20 @@ static int analyse_unit(extractor_t *ex, const rw_unit_t *unit, analysis_t *a)
         rc = ensure_valid(ex);
     if (rc != 0)
         return rc;
+    if (ex->language) {
+        /* "engage" is a French call but an English verb: keep the statement's cues */
+        size_t kept = 0;
+        for (size_t i = 0; i < ex->matches.count; i++) {
+            const rw_cue_t *cue = ex->matches.items[i].cue;
+            if (cue->language[0] == '\0' || strcmp(cue->language, ex->language) == 0)
+                ex->matches.items[kept++] = ex->matches.items[i];
+        }
+        ex->matches.count = kept;
+    }
+    ex->unit_language = NULL;
+    for (size_t i = 0; i < ex->matches.count && !ex->unit_language; i++)
+        if (is_call_family(ex->matches.items[i].cue->family))
+            ex->unit_language = ex->matches.items[i].cue->language;
     const rw_words_tokens_t *tokens = &ex->tokens;
     if (tokens->count == 0) {
         a->veto = true;
@@ -509,19 +556,30 @@ static int analyse_unit(extractor_t *ex, const rw_unit_t *unit, analysis_t *a)
     if (a->cue && (family_mask & (family_mask - 1)) && a->confidence < 0.96)
         a->confidence += 0.03;
 
-    /* an imperative first word: "Ratify ...", "Adoptar ...", "Veiller à ..." */
-    size_t first = 0;
-    while (first < tokens->count && tokens->items[first].kind == RW_TOKEN_PUNCT)
-        first++;
-    if (!imperative_blocked && first < tokens->count && tokens->items[first].capital) {
-        /* the exact form: "Continues" or "Adopte" are no imperatives */
-        const rw_token_t *token = &tokens->items[first];
-        int value = token->kind != RW_TOKEN_WORD ? -1
-                  : rw_words_get_hashed(rw_lexicon_verbs(ex->lexicon), token->hash,
-                                        ex->data + token->start, token->end - token->start);
-        if (value >= 0 && (value & RW_LEXICON_VERB_IMPERATIVE)) {
-            a->imperative = value;
-            a->imperative_action = action_from(ex, first);
+    /* an imperative first word: "Ratify ...", "Adoptar ...", "Veiller à ...", also after
+     * adverbs, "and", "to" ("To consider ...", "Further refine ...", "and ensure ...")
+     * or, in a list item, after an opening phrase ("With the support of X, increase") */
+    if (!imperative_blocked) {
+        size_t first = 0;
+        while (first < tokens->count && tokens->items[first].kind == RW_TOKEN_PUNCT)
+            first++;
+        size_t verb = imperative_at(ex, first, unit->item);
+        if (verb == (size_t)-1 && unit->item) {
+            for (size_t k = first; k < tokens->count && k < first + 25; k++) {
+                if (is_punct(&tokens->items[k], ";:.("))
+                    break;
+                if (is_punct(&tokens->items[k], ",")) {
+                    verb = imperative_at(ex, k + 1, true);
+                    break;
+                }
+            }
+        }
+        if (verb != (size_t)-1) {
+            const rw_token_t *token = &tokens->items[verb];
+            a->imperative = rw_words_get_hashed(rw_lexicon_verbs(ex->lexicon), token->hash,
+                                                ex->data + token->start,
+                                                token->end - token->start);
+            a->imperative_action = action_from(ex, verb);
         }
     }
     return 0;
@@ -644,6 +702,7 @@ static int decide(extractor_t *ex, rw_document_t *doc, const rw_segment_t *segme
     bool rec_section = false;        /* under a heading that names recommendations */
     long lead = -1;                  /* index of the lead-in whose list we are in */
     uint32_t lead_block = 0;
+    uint8_t lead_marker = RW_MARKER_NONE;
     for (size_t i = 0; i < segment->count; i++) {
         const rw_unit_t *unit = &units[i];
         const analysis_t *a = &analyses[i];
@@ -651,15 +710,20 @@ static int decide(extractor_t *ex, rw_document_t *doc, const rw_segment_t *segme
             rec_section = a->list_noun;
             lead = -1;
         }
-        /* a list ends at the first unit outside a list item */
-        if (lead >= 0 && !unit->item && unit->block != lead_block)
+        /* a list ends at the first unit outside a list item, or at an item marked
+         * unlike the list's first one ("9." after "a)", "b)") */
+        if (lead >= 0 && unit->block != lead_block
+            && (!unit->item || (unit->first && unit->marker_kind != lead_marker)))
             lead = -1;
         /* a lead-in: ends with ":", calls or names recommendations, items follow */
-        bool next_is_item = i + 1 < segment->count && units[i + 1].item && units[i + 1].first
-                            && units[i + 1].block != unit->block;
+        const rw_unit_t *next = i + 1 < segment->count ? &units[i + 1] : NULL;
+        bool next_is_item = next && next->item
+                            && (next->block != unit->block ? next->first
+                                                           : next->marker_kind != RW_MARKER_NONE);
         if (a->colon && !a->veto && next_is_item && (a->cue || a->list_noun)) {
             lead = (long)i;
             lead_block = unit->block;
+            lead_marker = next->marker_kind;
             if (a->list_noun && !a->cue)
                 rec_section = true;
             continue;
@@ -748,6 +812,17 @@ int rw_extract(const rw_lexicon_t *lexicon, const rw_text_t *text,
     int rc = segment ? 0 : -ENOMEM;
     if (rc == 0)
         rc = rw_metadata_fill(rw_lexicon_gazetteer(lexicon), text, doc);
+    if (rc == 0 && !doc->language) {
+        /* metadata could not tell: guess from the text itself */
+        const char *guess = rw_gazetteer_language(rw_lexicon_gazetteer(lexicon), text->data,
+                                                  text->length);
+        if (guess) {
+            doc->language = strdup(guess);
+            if (!doc->language)
+                rc = -ENOMEM;
+        }
+    }
+    ex.language = doc->language;
     if (rc == 0)
         rc = rw_segment_run(segment, rw_lexicon_abbreviations(lexicon), text->data,
                             text->length);

@@ -306,7 +306,7 @@ static int country_line(void *context, origin_t *origin, char **fields, unsigned
             return fail(origin, -ENOMEM, "out of memory");
         value = (int)i;
     }
-    return add_phrase_list(self->countries, origin, fields[2], value, 0, 0);
+    return add_phrase_list(self->countries, origin, fields[2], value, 0, RW_MATCH_NAME_CASE);
 }
 
 /* themes.tsv: THEME <TAB> LANG <TAB> trigger; trigger; ... */

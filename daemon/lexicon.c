@@ -37,11 +37,13 @@ struct rw_lexicon {
     inflection_t *inflections;
     size_t inflection_count;
     char (*adverb_suffixes)[SUFFIX_MAX];
+    char (*adverb_languages)[8];      /* the language of each suffix */
     size_t adverb_count;
 };
 
 static const char *const role_names[RW_LEXICON_ROLES] = {
-    "to", "that", "prep", "boundary", "skip", "passive", "person", "determiner", "pronoun"
+    "to", "that", "prep", "boundary", "skip", "passive", "person", "determiner", "pronoun",
+    "conjunction", "relative"
 };
 
 /* ---------------------------------------------------------------- file reading */
@@ -212,19 +214,26 @@ static int load_verbs(rw_lexicon_t *self, const char *path, char *error, size_t 
     return rc;
 }
 
-static int add_adverb_suffix(rw_lexicon_t *self, const char *suffix)
+static int add_adverb_suffix(rw_lexicon_t *self, const char *suffix, const char *language)
 {
     char (*grown)[SUFFIX_MAX] = realloc(self->adverb_suffixes,
                                         (self->adverb_count + 1) * sizeof *grown);
     if (!grown)
         return -ENOMEM;
     self->adverb_suffixes = grown;
+    char (*languages)[8] = realloc(self->adverb_languages,
+                                   (self->adverb_count + 1) * sizeof *languages);
+    if (!languages)
+        return -ENOMEM;
+    self->adverb_languages = languages;
     rw_words_fold(suffix, strlen(suffix), grown[self->adverb_count], SUFFIX_MAX);
+    snprintf(languages[self->adverb_count], sizeof *languages, "%s", language);
     self->adverb_count++;
     return 0;
 }
 
-static int load_grammar(rw_lexicon_t *self, const char *path, char *error, size_t error_size)
+static int load_grammar(rw_lexicon_t *self, const char *path, const char *language,
+                        char *error, size_t error_size)
 {
     reader_t reader;
     int rc = reader_open(&reader, path, false, error, error_size);
@@ -240,7 +249,7 @@ static int load_grammar(rw_lexicon_t *self, const char *path, char *error, size_
                 rc = reader_error(&reader, error, error_size, "suffix too long");
                 break;
             }
-            rc = add_adverb_suffix(self, reader.fields[0]);
+            rc = add_adverb_suffix(self, reader.fields[0], language);
             continue;
         }
         int role = -1;
@@ -248,7 +257,7 @@ static int load_grammar(rw_lexicon_t *self, const char *path, char *error, size_
             if (strcmp(reader.fields[1], role_names[r]) == 0)
                 role = r;
         if (role < 0) {
-            rc = reader_error(&reader, error, error_size, "unknown class (to, that, prep, boundary, skip, passive, person, determiner, pronoun, adverb-suffix)");
+            rc = reader_error(&reader, error, error_size, "unknown class (to, that, prep, boundary, skip, passive, person, determiner, pronoun, conjunction, relative, adverb-suffix)");
             break;
         }
         rc = rw_words_add(self->roles[role], reader.fields[0], 1);
@@ -325,7 +334,7 @@ static int load_language(rw_lexicon_t *self, const char *dir, const char *langua
     if (rc == 0)
         rc = load_verbs(self, PATH("verbs.tsv"), error, error_size);
     if (rc == 0)
-        rc = load_grammar(self, PATH("grammar.tsv"), error, error_size);
+        rc = load_grammar(self, PATH("grammar.tsv"), language, error, error_size);
     if (rc == 0)
         rc = load_word_list(self->abbreviations, PATH("abbreviations.txt"), false, error,
                             error_size);
@@ -399,6 +408,7 @@ void rw_lexicon_destroy(rw_lexicon_t **self_p)
         rw_words_destroy(&self->roles[r]);
     free(self->inflections);
     free(self->adverb_suffixes);
+    free(self->adverb_languages);
     free(self);
     *self_p = NULL;
 }
@@ -433,13 +443,16 @@ const rw_words_t *rw_lexicon_actors(const rw_lexicon_t *self)
     return self->actors;
 }
 
-bool rw_lexicon_is_adverb(const rw_lexicon_t *self, const char *word, size_t length)
+bool rw_lexicon_is_adverb(const rw_lexicon_t *self, const char *language, const char *word,
+                          size_t length)
 {
     char folded[64];
     if (length >= sizeof folded / 2)
         return false;
     size_t n = rw_words_fold(word, length, folded, sizeof folded);
     for (size_t i = 0; i < self->adverb_count; i++) {
+        if (language && strcmp(language, self->adverb_languages[i]) != 0)
+            continue;
         size_t s = strlen(self->adverb_suffixes[i]);
         if (n > s + 2 && memcmp(folded + n - s, self->adverb_suffixes[i], s) == 0)
             return true;

@@ -32,6 +32,8 @@ typedef enum {
     RW_LEXICON_PERSON,      /* "I", "we", "je", "nous": the speaker's own voice */
     RW_LEXICON_DETERMINER,  /* "the", "all", "le", "el": starts a noun phrase */
     RW_LEXICON_PRONOUN,     /* "it", "they", "il", "ellos": an addressee we cannot name */
+    RW_LEXICON_CONJUNCTION, /* "and", "et", "y": may open a list item before its verb */
+    RW_LEXICON_RELATIVE,    /* "which", "qui", "cual": a modal right after it describes */
     RW_LEXICON_ROLES
 } rw_lexicon_role_t;
 
@@ -46,8 +48,10 @@ const rw_words_t *rw_lexicon_words(const rw_lexicon_t *self, rw_lexicon_role_t r
 const rw_words_t *rw_lexicon_verbs(const rw_lexicon_t *self);
 /* Actor nouns: "government", "authorities", "État", "Estado". */
 const rw_words_t *rw_lexicon_actors(const rw_lexicon_t *self);
-/* Adverb endings skipped like RW_LEXICON_SKIP words ("ly", "ment", "mente"). */
-bool rw_lexicon_is_adverb(const rw_lexicon_t *self, const char *word, size_t length);
+/* Adverb endings skipped like RW_LEXICON_SKIP words ("ly", "ment", "mente") of language
+ * (NULL: of every language: then "government" ends like a French adverb). */
+bool rw_lexicon_is_adverb(const rw_lexicon_t *self, const char *language, const char *word,
+                          size_t length);
 /* The verb table entry of a word form, trying the inflection rules of
  * <lang>/inflections.tsv when the form itself is absent: the table value, or -1. */
 int rw_lexicon_verb(const rw_lexicon_t *self, const char *word, size_t length);

@@ -21,6 +21,7 @@ typedef struct {
     unsigned flags;
     uint32_t needs_capital;      /* bit i: word i must start with a capital */
     uint32_t needs_all_capitals; /* bit i: word i must be in capitals */
+    uint32_t lower;              /* bit i: word i is written in lower case */
     int next;                    /* next entry ending at the same trie node, or -1 */
 } entry_t;
 
@@ -41,7 +42,12 @@ typedef struct {
     int child;    /* -1: empty slot */
 } edge_slot_t;
 
+/* Bits of a filter over the hashes of words that begin a phrase: most words of a text
+ * are rejected by one bit test, before any table lookup. */
+#define FIRST_WORD_BITS (1u << 16)
+
 struct rw_match {
+    uint64_t first_words[FIRST_WORD_BITS / 64];
     char *words;               /* folded words, each followed by NUL */
     size_t words_length, words_capacity;
     vocab_slot_t *vocab;
@@ -264,68 +270,66 @@ bool rw_match_next_word(const char *text, size_t length, size_t *position, rw_wo
     }
 
     word->start = i;
-    word->folded_length = 0;
-    word->letters = 0;
-    word->capital = false;
-    word->all_capitals = true;
-    word->digits = true;
     word->after_break = after_break;
-    bool has_letter = false, overflow = false;
+    bool capital = false, all_capitals = true, digits = true, has_letter = false;
+    bool overflow = false;
+    unsigned letters = 0;
     size_t used = 0;
     uint64_t hash = FNV_OFFSET;
+    char *folded = word->folded;
 
     while (i < length) {
         unsigned char c = (unsigned char)text[i];
         if (c < 0x80) {
-            if ((unsigned)(c - '0') < 10u) {
-                if (!overflow && used < RW_MATCH_WORD_MAX)
-                    word->folded[used++] = (char)c;
-                else
-                    overflow = true;
-            } else if ((unsigned)((c | 32) - 'a') < 26u) {
-                bool upper = c <= 'Z';
-                if (word->letters == 0)
-                    word->capital = upper;
-                if (!upper)
-                    word->all_capitals = false;
+            /* ASCII: the common case, kept tight. */
+            unsigned char lower = (unsigned char)(c | 0x20);
+            if ((unsigned)(lower - 'a') < 26u) {
+                if (letters == 0)
+                    capital = c < 'a';
+                all_capitals = all_capitals && c < 'a';
                 has_letter = true;
-                word->digits = false;
-                if (!overflow && used < RW_MATCH_WORD_MAX)
-                    word->folded[used++] = (char)(c | 32);
-                else
-                    overflow = true;
-            } else {
+                digits = false;
+                c = lower;
+            } else if ((unsigned)(c - '0') >= 10u) {
                 break;
             }
-            word->letters++;
+            if (used < RW_MATCH_WORD_MAX) {
+                folded[used++] = (char)c;
+                hash = (hash ^ c) * FNV_PRIME;
+            } else {
+                overflow = true;
+            }
+            letters++;
             i++;
             continue;
         }
         size = decode_utf8(text, length, i, &cp);
         if (!is_word_char(cp))
             break;
-        bool upper = is_upper(cp);
-        if (word->letters == 0)
-            word->capital = upper;
+        if (letters == 0)
+            capital = is_upper(cp);
         if (is_lower(cp))
-            word->all_capitals = false;
+            all_capitals = false;
         has_letter = true;
-        word->digits = false;
-        if (!overflow && !fold_char(cp, word->folded, &used))
+        digits = false;
+        size_t before = used;
+        if (!overflow && !fold_char(cp, folded, &used))
             overflow = true;
-        word->letters++;
+        for (size_t k = before; k < used; k++)
+            hash = (hash ^ (unsigned char)folded[k]) * FNV_PRIME;
+        letters++;
         i += size;
     }
     word->end = i;
-    if (!has_letter)
-        word->all_capitals = false;
+    word->letters = letters;
+    word->capital = capital;
+    word->all_capitals = has_letter && all_capitals;
+    word->digits = digits;
     if (overflow)
         used = 0;
-    word->folded[used] = '\0';
+    folded[used] = '\0';
     word->folded_length = used;
-    for (size_t k = 0; k < used; k++)
-        hash = (hash ^ (unsigned char)word->folded[k]) * FNV_PRIME;
-    word->hash = hash;
+    word->hash = hash ^ (hash >> 29); /* the filter and tables use the high bits too */
     *position = i;
     return true;
 }
@@ -571,16 +575,22 @@ int rw_match_add(rw_match_t *self, const char *phrase, size_t length, int value,
     rw_word_t word;
     int node = 0;
     unsigned count = 0;
-    uint32_t needs_capital = 0, needs_all_capitals = 0;
+    uint32_t needs_capital = 0, needs_all_capitals = 0, lower = 0;
     while (rw_match_next_word(phrase, length, &position, &word)) {
         if (count >= RW_MATCH_PHRASE_MAX || word.folded_length == 0)
             return -EINVAL;
         int id = vocab_intern(self, word.folded, word.folded_length, word.hash);
         if (id < 0)
             return id;
+        if (count == 0) {
+            uint32_t bit = (uint32_t)(word.hash >> 20) & (FIRST_WORD_BITS - 1);
+            self->first_words[bit / 64] |= 1ull << (bit % 64);
+        }
         node = edge_follow(self, node, id);
         if (node < 0)
             return node;
+        if (!word.capital)
+            lower |= 1u << count;
         if (!(flags & RW_MATCH_IGNORE_CASE)) {
             if (word.all_capitals && word.letters >= 2)
                 needs_all_capitals |= 1u << count;
@@ -605,6 +615,7 @@ int rw_match_add(rw_match_t *self, const char *phrase, size_t length, int value,
     entry->flags = flags;
     entry->needs_capital = needs_capital;
     entry->needs_all_capitals = needs_all_capitals;
+    entry->lower = lower;
     /* Keep entries of a node in the order they were added. */
     entry->next = -1;
     int *link = &self->nodes[node].first_entry;
@@ -635,7 +646,13 @@ static bool entry_accepts(const entry_t *entry, const seen_t *seen, unsigned cou
         if ((entry->needs_all_capitals & (1u << i)) && !seen[i].all_capitals)
             return false;
     }
-    if (entry->flags & RW_MATCH_NAME) {
+    bool name_test = (entry->flags & RW_MATCH_NAME) != 0;
+    if (entry->flags & RW_MATCH_NAME_CASE)
+        for (unsigned i = 0; i < count; i++)
+            if ((entry->lower & (1u << i)) && seen[i].capital && !seen[i].all_capitals &&
+                (i > 0 || !seen[i].after_break))
+                name_test = true;
+    if (name_test) {
         /* "Michael Jordan", "Jordan Peterson": a capitalised word right before (that is
          * not the first of a sentence) or right after makes it a person's name. */
         if (before && before->capital && !before->after_break &&
@@ -664,8 +681,12 @@ size_t rw_match_scan(const rw_match_t *self, const char *text, size_t length,
         words++;
         seen_t current = {word.start, word.end, word.capital, word.all_capitals,
                           word.after_break};
-        int id = vocab_find(self, word.folded, word.folded_length, word.hash);
-        int node = id >= 0 ? edge_find(self, 0, id) : -1;
+        uint32_t bit = (uint32_t)(word.hash >> 20) & (FIRST_WORD_BITS - 1);
+        int node = -1;
+        if (self->first_words[bit / 64] & (1ull << (bit % 64))) {
+            int id = vocab_find(self, word.folded, word.folded_length, word.hash);
+            node = id >= 0 ? edge_find(self, 0, id) : -1;
+        }
         if (node < 0) {
             before = current;
             have_before = true;

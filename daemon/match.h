@@ -31,10 +31,13 @@
 /* Flags of rw_match_add. */
 enum {
     RW_MATCH_IGNORE_CASE = 1u << 0, /* the capitals of the phrase are not required */
-    RW_MATCH_NAME = 1u << 1         /* the phrase may also be part of a person's name
+    RW_MATCH_NAME = 1u << 1,        /* the phrase may also be part of a person's name
                                        ("Jordan", "Chad"): refused when a capitalised word
                                        stands right before it (not at a sentence start)
                                        or right after it */
+    RW_MATCH_NAME_CASE = 1u << 2    /* when a word the phrase writes in lower case is
+                                       found capitalised inside a sentence ("Báez Chino"
+                                       for "chino"), apply the RW_MATCH_NAME test */
 };
 
 /* One word of text, as rw_match_next_word finds it. */

@@ -237,27 +237,25 @@ static size_t skip_front_matter(const char *text, size_t length, span_t *title)
     return 0; /* no closing fence: not front matter */
 }
 
-/* The title value from front matter, quotes removed, white space folded. */
+/* A title value, quotes removed (also a lone opening quote, as left when a quoted value
+ * was cut at a line end), white space folded; "" when empty, NULL when out of memory. */
 static char *front_matter_title(const char *text, span_t title)
 {
     size_t start = title.start, end = title.end;
-    if (end <= start)
-        return NULL;
-    char *value = fold_copy(text, start, end);
+    char *value = fold_copy(text, start, end > start ? end : start);
     if (!value)
         return NULL;
     size_t length = strlen(value);
-    if (length >= 2 && (value[0] == '"' || value[0] == '\'') && value[length - 1] == value[0]) {
-        memmove(value, value + 1, length - 2);
-        value[length - 2] = '\0';
-        length -= 2;
+    if (length >= 1 && (value[0] == '"' || value[0] == '\'')) {
+        bool closed = length >= 2 && value[length - 1] == value[0];
+        memmove(value, value + 1, length - 1);
+        length--;
+        if (closed)
+            length--;
+        value[length] = '\0';
     }
     while (length && value[length - 1] == ' ')
         value[--length] = '\0';
-    if (length == 0) {
-        free(value);
-        return NULL;
-    }
     return value;
 }
 
@@ -276,6 +274,44 @@ static bool is_prose(const char *text, size_t start, size_t end, unsigned words)
     return words >= 30 || (words >= 12 && ends_sentence(text, start, end));
 }
 
+/* Could the stripped line be the title? */
+static bool title_candidate(const rw_gazetteer_t *gazetteer, const char *text, span_t content,
+                            bool heading, unsigned words, const char *language)
+{
+    if (words < (heading ? 2u : 6u) || content.end - content.start > 300)
+        return false;
+    if (has_document_symbol(text, content.start, content.end) && words <= 6)
+        return false;
+    char iso[11];
+    if (words <= 8 &&
+        rw_gazetteer_date(gazetteer, text + content.start, content.end - content.start, iso))
+        return false; /* a date line */
+    if (language) {
+        const char *line_language = rw_gazetteer_language_guess(
+            gazetteer, text + content.start, content.end - content.start, 2);
+        if (line_language && strcmp(line_language, language) != 0)
+            return false; /* furniture in another language */
+    }
+    return true;
+}
+
+/* The end of the paragraph (block of non-blank lines) that starts at start. */
+static size_t paragraph_end(const char *text, size_t length, size_t start)
+{
+    size_t position = start;
+    span_t line;
+    size_t end = start;
+    while (next_line(text, length, &position, &line)) {
+        size_t i = line.start;
+        while (i < line.end && is_space(text[i]))
+            i++;
+        if (i == line.end)
+            break;
+        end = line.end;
+    }
+    return end;
+}
+
 /* Find the header's end and the best title line. */
 static void find_layout(const rw_gazetteer_t *gazetteer, const char *text, size_t length,
                         const char *language, layout_t *layout)
@@ -285,6 +321,7 @@ static void find_layout(const rw_gazetteer_t *gazetteer, const char *text, size_
     layout->title.start = layout->title.end = 0;
     size_t position = layout->body;
     unsigned lines = 0;
+    bool paragraph_start = true;
     span_t line;
     while (next_line(text, length, &position, &line)) {
         if (lines++ >= HEADER_LINES_MAX || line.start - layout->body > HEADER_BYTES_MAX) {
@@ -294,30 +331,34 @@ static void find_layout(const rw_gazetteer_t *gazetteer, const char *text, size_
         bool heading;
         span_t content = line;
         strip_line(text, &content, &heading);
+        bool starts = paragraph_start;
+        paragraph_start = content.start >= content.end;
         if (content.start >= content.end || is_markup_line(text, content.start, content.end))
             continue;
         unsigned words = count_words(text, content.start, content.end);
+        bool have_title = layout->title.end > layout->title.start;
         if (!heading && is_prose(text, content.start, content.end, words)) {
             layout->header_end = line.start;
             break;
         }
-        if (layout->title.end > layout->title.start)
-            continue; /* title found: only looking for the end of the header now */
-        if (words < (heading ? 2u : 6u) || content.end - content.start > 300)
-            continue;
-        if (has_document_symbol(text, content.start, content.end) && words <= 6)
-            continue;
-        char iso[11];
-        if (words <= 8 && rw_gazetteer_date(gazetteer, text + content.start,
-                                            content.end - content.start, iso))
-            continue;
-        if (language) {
-            const char *line_language = rw_gazetteer_language_guess(
-                gazetteer, text + content.start, content.end - content.start, 2);
-            if (line_language && strcmp(line_language, language) != 0)
-                continue; /* furniture in another language */
+        if (!heading && starts) {
+            /* A paragraph of running prose wrapped over several lines ends the header;
+             * its first line may still be a title set directly above the text. */
+            size_t end = paragraph_end(text, length, line.start);
+            if (end > line.end &&
+                is_prose(text, line.start, end, count_words(text, line.start, end))) {
+                if (!have_title && !ends_sentence(text, content.start, content.end) &&
+                    title_candidate(gazetteer, text, content, heading, words, language)) {
+                    layout->title = content;
+                    layout->header_end = position;
+                } else {
+                    layout->header_end = line.start;
+                }
+                break;
+            }
         }
-        layout->title = content;
+        if (!have_title && title_candidate(gazetteer, text, content, heading, words, language))
+            layout->title = content;
     }
 }
 
@@ -567,8 +608,12 @@ static bool name_after(const rw_gazetteer_t *gazetteer, const char *text, size_t
                     joined = false;
             if (!joined)
                 break;
-        } else if (word.start - start > 2) {
-            return false;
+        } else {
+            for (size_t i = start; i < word.start; i++)
+                if (text[i] != ' ')
+                    return false;
+            if (word.start - start > 2)
+                return false;
         }
         if (word.capital && !word.digits && !word.all_capitals &&
             !rw_gazetteer_is_stopword(gazetteer, text + word.start, word.end - word.start) &&
@@ -770,6 +815,24 @@ static int fill_speaker(const rw_gazetteer_t *gazetteer, const rw_text_t *text,
     return 0;
 }
 
+/* Is the date [date_start, date_end) the dateline opening the paragraph at start: a few
+ * words at most before it ("GENEVA (", "Astana,") and a dash, a colon or the line end
+ * after it? */
+static bool is_dateline(const char *text, size_t length, size_t start, size_t date_start,
+                        size_t date_end)
+{
+    if (count_words(text, start, date_start) > 4)
+        return false;
+    size_t i = date_end;
+    while (i < length && (text[i] == ' ' || text[i] == ')' || text[i] == ','))
+        i++;
+    if (i >= length || text[i] == '\n' || text[i] == ':' || text[i] == '-')
+        return true;
+    return i + 2 < length && (unsigned char)text[i] == 0xE2 &&
+           (unsigned char)text[i + 1] == 0x80 &&
+           ((unsigned char)text[i + 2] == 0x93 || (unsigned char)text[i + 2] == 0x94);
+}
+
 int rw_metadata_fill(const rw_gazetteer_t *gazetteer, const rw_text_t *text,
                      rw_document_t *document)
 {
@@ -790,7 +853,8 @@ int rw_metadata_fill(const rw_gazetteer_t *gazetteer, const rw_text_t *text,
     find_layout(gazetteer, data, length, language, &layout);
     char *title = NULL;
     if (text->title) {
-        title = fold_copy(text->title, 0, strlen(text->title));
+        span_t raw = {0, strlen(text->title)};
+        title = front_matter_title(text->title, raw);
         if (!title)
             return -ENOMEM;
         if (!title[0]) {
@@ -802,6 +866,26 @@ int rw_metadata_fill(const rw_gazetteer_t *gazetteer, const rw_text_t *text,
         title = front_matter_title(data, layout.front_title);
         if (!title)
             return -ENOMEM;
+        if (!title[0]) {
+            free(title);
+            title = NULL;
+        }
+    }
+    /* A heading that goes on where the given title stops (a title cut at a line end in
+     * front matter) is the fuller title. */
+    if (title && layout.title.end > layout.title.start) {
+        char *line = fold_copy(data, layout.title.start, layout.title.end);
+        if (!line) {
+            free(title);
+            return -ENOMEM;
+        }
+        size_t given = strlen(title);
+        if (strlen(line) > given && strncmp(line, title, given) == 0) {
+            free(title);
+            title = line;
+        } else {
+            free(line);
+        }
     }
     if (!title && layout.title.end > layout.title.start) {
         title = fold_copy(data, layout.title.start, layout.title.end);
@@ -826,7 +910,9 @@ int rw_metadata_fill(const rw_gazetteer_t *gazetteer, const rw_text_t *text,
     if (header_date) {
         date_start = layout.body + found_start;
         /* A date inside the first paragraph counts only as its dateline. */
-        if (date_start >= layout.header_end && date_start - layout.header_end > 80)
+        if (date_start >= layout.header_end &&
+            !is_dateline(data, length, layout.header_end, date_start,
+                         layout.body + found_end))
             header_date = false;
     }
     if (!have_date && header_date) {

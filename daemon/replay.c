@@ -28,6 +28,7 @@ typedef struct {
     const char *body;
     bool events_done;      /* only the end message is left */
     bool blocked;          /* the last send found the pipe full */
+    int64_t blocked_ms;    /* when it did */
     int64_t progress_ms;   /* last time a message went out (or the request came) */
 } client_t;
 
@@ -282,6 +283,7 @@ static int serve_client(rw_replay_t *self, client_t *client, bool *finished)
         }
         if (result == -EAGAIN) {
             client->blocked = true;
+            client->blocked_ms = now_ms();
             if (now_ms() - client->progress_ms > RW_REPLAY_STALL_MS) {
                 rw_warning("replay: dropping a client that took nothing for %d s",
                            RW_REPLAY_STALL_MS / 1000);
@@ -323,20 +325,31 @@ int rw_replay_continue(rw_replay_t *self)
     return total;
 }
 
+/* Milliseconds until the earliest client may be served again (0: now), or -1
+ * when there is no client. */
+static int64_t next_service_ms(const rw_replay_t *self)
+{
+    int64_t earliest = -1;
+    int64_t now = self->client_count ? now_ms() : 0;
+    for (size_t i = 0; i < self->client_count; i++) {
+        const client_t *client = &self->clients[i];
+        int64_t wait = client->blocked ? client->blocked_ms + RW_REPLAY_RETRY_MS - now : 0;
+        if (wait < 0)
+            wait = 0;
+        if (earliest < 0 || wait < earliest)
+            earliest = wait;
+    }
+    return earliest;
+}
+
 bool rw_replay_busy(const rw_replay_t *self)
 {
-    for (size_t i = 0; i < self->client_count; i++) {
-        if (!self->clients[i].blocked)
-            return true;
-    }
-    return false;
+    return next_service_ms(self) == 0;
 }
 
 int rw_replay_timeout_ms(const rw_replay_t *self)
 {
-    if (self->client_count == 0)
-        return -1;
-    return rw_replay_busy(self) ? 0 : RW_REPLAY_RETRY_MS;
+    return (int)next_service_ms(self);
 }
 
 uint64_t rw_replay_served(const rw_replay_t *self)

@@ -30,9 +30,9 @@
  *
  * Event loop use:
  *   poll the socket for ZMQ_POLLIN → rw_replay_handle();
- *   poll timeout = rw_replay_timeout_ms() (0 while rw_replay_busy(), a short retry
- *   delay while every client is blocked, -1 when idle), and call
- *   rw_replay_continue() after every wake-up while clients are in progress. */
+ *   bound the poll timeout by rw_replay_timeout_ms() (0 while rw_replay_busy(), a
+ *   short retry delay while every client is blocked, -1 when idle), and call
+ *   rw_replay_continue() whenever rw_replay_busy(). */
 #ifndef RW_REPLAY_H
 #define RW_REPLAY_H
 
@@ -63,11 +63,14 @@ int rw_replay_handle(rw_replay_t *self);
  * messages sent (events, ends and errors), or negative errno on a socket failure. */
 int rw_replay_continue(rw_replay_t *self);
 
-/* Clients in progress that can take more now → poll with timeout 0. */
+/* A client in progress can be served now (it is not blocked, or its retry delay
+ * after a full pipe has passed) → poll with timeout 0 and call rw_replay_continue. */
 bool rw_replay_busy(const rw_replay_t *self);
 
-/* Poll timeout for the event loop: 0 busy, RW_REPLAY_RETRY_MS when every client in
- * progress is blocked on a full pipe, -1 when there is no client. */
+/* Poll timeout for the event loop: 0 when busy, the time until the first blocked
+ * client may be retried (<= RW_REPLAY_RETRY_MS) when every client is blocked on a
+ * full pipe, -1 when there is no client. Use it to bound the loop's poll, or a
+ * blocked client waits for the loop's next wake-up. */
 int rw_replay_timeout_ms(const rw_replay_t *self);
 
 /* Events served so far (heartbeat), and clients in progress. */

@@ -173,6 +173,17 @@ size_t rw_segment_marker(const char *text, size_t length)
     return skip_space(text, n, length);
 }
 
+/* The kind of the list marker at text (see rw_segment_marker). */
+static uint8_t marker_class(const char *text, size_t length)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    if (bullet_length(p, length) > 0)
+        return RW_MARKER_BULLET;
+    if (paren_marker(p, length) > 0)
+        return RW_MARKER_PAREN;
+    return is_digit(p[0]) ? RW_MARKER_NUMBER : RW_MARKER_LETTER;
+}
+
 /* A marker that may start an inline list item after ":" or ";": "(b)", "b)", "12.3". */
 static bool inline_marker(const char *text, size_t length)
 {
@@ -220,10 +231,13 @@ static bool is_markup(unsigned char c)
 /* Does [start, end) hold a letter or a digit? */
 static bool has_word(const char *text, size_t start, size_t end)
 {
-    for (size_t i = start; i < end; i++) {
-        unsigned char c = (unsigned char)text[i];
-        if (is_alpha(c) || is_digit(c) || c >= 0xC3)
+    size_t i = start;
+    while (i < end) {
+        size_t n;
+        uint32_t code = rw_words_decode((const unsigned char *)text + i, end - i, &n);
+        if (rw_words_is_letter(code) || (code >= '0' && code <= '9'))
             return true;
+        i += n;
     }
     return false;
 }
@@ -239,6 +253,7 @@ static int emit(rw_segment_t *self, const char *text, size_t start, size_t end,
                 uint32_t block, bool block_item, bool heading, bool first, size_t *units_in_block)
 {
     size_t marker = start;
+    uint8_t marker_kind = RW_MARKER_NONE;
     bool item = block_item && first;
     /* outer white space and markup, then a list marker, then markup again */
     for (int round = 0; round < 2; round++) {
@@ -254,7 +269,15 @@ static int emit(rw_segment_t *self, const char *text, size_t start, size_t end,
         if (round == 0) {
             marker = start;
             size_t m = rw_segment_marker(text + start, end - start);
+            /* inside a paragraph only "(b)" and "92.1." mark items: "J. K. Rowling"
+             * and " - " are no markers there */
+            if (m > 0 && !first) {
+                uint8_t kind = marker_class(text + start, end - start);
+                if (kind == RW_MARKER_LETTER || kind == RW_MARKER_BULLET)
+                    m = 0;
+            }
             if (m > 0) {
+                marker_kind = marker_class(text + start, end - start);
                 start += m;
                 item = true;
             }
@@ -276,6 +299,7 @@ static int emit(rw_segment_t *self, const char *text, size_t start, size_t end,
     unit.block = block;
     unit.item = block_item || item;
     unit.first = first;
+    unit.marker_kind = marker_kind;
     unit.kind = heading ? RW_UNIT_HEADING : RW_UNIT_SENTENCE;
     (*units_in_block)++;
     return push_unit(self, &unit);
@@ -378,6 +402,11 @@ static int cut_block(rw_segment_t *self, const rw_words_t *abbreviations, const 
     int rc = 0;
     while (i < end && rc == 0) {
         unsigned char c = (unsigned char)text[i];
+        /* most bytes end nothing: skip them without further tests */
+        if (c != '.' && c != '!' && c != '?' && c != ';' && c != ':' && c != 0xE2) {
+            i++;
+            continue;
+        }
         size_t t = terminator_length(text, i, end);
         if (t > 0) {
             size_t j = i + t;
@@ -389,6 +418,13 @@ static int cut_block(rw_segment_t *self, const rw_words_t *abbreviations, const 
                     break;
                 j += n;
             }
+            /* French closing guillemet after a space: "État. »" */
+            size_t g = j;
+            while (g < end && (text[g] == ' ' || ((unsigned char)text[g] == 0xC2 && g + 1 < end
+                                   && (unsigned char)text[g + 1] == 0xA0)))
+                g += text[g] == ' ' ? 1 : 2;
+            if (g + 1 < end && (unsigned char)text[g] == 0xC2 && (unsigned char)text[g + 1] == 0xBB)
+                j = g + 2;
             if (j >= end)
                 break;
             if (!is_space(text, j, end)) {
@@ -430,8 +466,9 @@ static int cut_block(rw_segment_t *self, const rw_words_t *abbreviations, const 
     if (rc == 0 && unit_start < end)
         rc = emit(self, text, unit_start, end, block, item, heading, self->count == before,
                   &units);
-    /* a block of one unit that does not end like a sentence is a heading */
-    if (rc == 0 && units == 1) {
+    /* a block of one unit that does not end like a sentence is a heading (a list item
+     * is not: "(c) ratify the Convention, and") */
+    if (rc == 0 && units == 1 && !item) {
         rw_unit_t *unit = &self->units[self->count - 1];
         unsigned char last = (unsigned char)text[unit->end - 1];
         if (!final_punctuation(last) && unit->end - unit->start < HEADING_BLOCK_MAX)

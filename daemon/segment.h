@@ -22,6 +22,14 @@ typedef enum {
     RW_UNIT_HEADING = 1     /* a heading: markdown "#", or a short line on its own */
 } rw_unit_kind_t;
 
+typedef enum {
+    RW_MARKER_NONE = 0,
+    RW_MARKER_BULLET,       /* "•", "-", "*" */
+    RW_MARKER_PAREN,        /* "(a)", "a)", "(iv)", "1)" */
+    RW_MARKER_NUMBER,       /* "3.", "92.1.", "140.38" */
+    RW_MARKER_LETTER        /* "a.", "IV." */
+} rw_marker_kind_t;
+
 typedef struct {
     size_t start, end;      /* [start, end) in the text: the unit without its list marker,
                                outer white space and markdown markers */
@@ -30,6 +38,7 @@ typedef struct {
     uint8_t kind;           /* rw_unit_kind_t */
     uint8_t item;           /* the block is a list item (it started with a marker) */
     uint8_t first;          /* first unit of its block */
+    uint8_t marker_kind;    /* rw_marker_kind_t of the unit's list marker */
 } rw_unit_t;
 
 typedef struct {

@@ -63,6 +63,7 @@ struct rw_server {
     double watchdog_interval;    /* seconds; 0 when systemd's watchdog is off */
     bool stopping;
     bool paused;                 /* the journal cannot be written: take no files */
+    bool retry;                  /* paused, but time to try one batch again */
     double resume_at;
 };
 
@@ -505,6 +506,7 @@ static void process_batch(rw_server_t *self)
         prepare_file(self, files, count);
         count++;
     }
+    self->retry = false;
     size_t total = 0;
     rw_journal_entry_t *entries = batch_entries(files, count, &total);
     int status = entries ? (total ? rw_journal_append(self->journal, entries, total) : 0) : -ENOMEM;
@@ -604,23 +606,28 @@ static void run_timers(rw_server_t *self)
             rw_info("retention: %d journal segment(s) removed", removed);
         self->next_retain = now + RETAIN_EVERY_S;
     }
-    if (self->paused && now >= self->resume_at) {
+    if (self->paused && !self->retry && now >= self->resume_at) {
         /* try again: the files are still in incoming/, queue them again */
         rw_watch_scan(self->watch, self->queue);
-        self->resume_at = now + PAUSE_RETRY_S;
+        self->retry = true;
     }
+}
+
+static bool taking_files(const rw_server_t *self)
+{
+    return !self->stopping && (!self->paused || self->retry) && rw_queue_size(self->queue) > 0;
 }
 
 static long poll_timeout_ms(const rw_server_t *self)
 {
-    bool work = (rw_queue_size(self->queue) > 0 && !self->paused) ||
+    bool work = taking_files(self) ||
                 (self->replay && rw_replay_busy(self->replay));
     if (work)
         return 0;
     double next = self->next_heartbeat;
     if (self->watchdog_interval > 0 && self->next_watchdog < next)
         next = self->next_watchdog;
-    if (self->paused && self->resume_at < next)
+    if (self->paused && !self->retry && self->resume_at < next)
         next = self->resume_at;
     double wait = next - now_seconds();
     return wait <= 0 ? 0 : (long)(wait * 1000) + 1;
@@ -653,7 +660,7 @@ int rw_server_run(rw_server_t *self)
             rw_replay_handle(self->replay);
         if (self->replay && rw_replay_busy(self->replay))
             rw_replay_continue(self->replay);
-        if (!self->stopping && !self->paused && rw_queue_size(self->queue) > 0)
+        if (taking_files(self))
             process_batch(self);
         run_timers(self);
     }

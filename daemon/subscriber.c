@@ -45,6 +45,7 @@ typedef struct {
     bool filtered_fill_used; /* topic-filtered mode: the one join fill was made */
     bool in_initial;         /* received events from the initial replay */
     uint64_t hinted;         /* highest seq a heartbeat said exists */
+    char *last_loose;        /* body of the last heartbeat/transient event (dedupe) */
     event_list_t pending;    /* sorted by seq */
 } node_t;
 
@@ -380,20 +381,35 @@ static void accept_message(rw_subscriber_t *self, char *topic, char *body, bool 
     if (name && !node)
         node = add_node(self, name);
 
-    if (node && heartbeat) {
+    /* Heartbeats and transient errors are not journalled: their "seq" (and
+     * "last_seq") is the node's last seq, not one of their own. They are delivered
+     * as they come, and tell how far the node has got. */
+    bool loose = heartbeat || json_is_true(json_object_get(root, "transient"));
+    if (node && loose) {
         const char *replay = json_string_value(json_object_get(root, "replay"));
-        if (replay && *replay &&
+        if (heartbeat && replay && *replay &&
             (!node->replay_endpoint || strcmp(node->replay_endpoint, replay) != 0)) {
             free(node->replay_endpoint);
             node->replay_endpoint = strdup(replay);
         }
-        json_t *hint = json_object_get(root, "last_seq");
-        if (json_is_integer(hint) && json_integer_value(hint) > 0 &&
-            (uint64_t)json_integer_value(hint) > node->hinted)
-            node->hinted = (uint64_t)json_integer_value(hint);
+        const char *fields[] = {"seq", "last_seq"};
+        for (size_t i = 0; i < 2; i++) {
+            json_t *hint = json_object_get(root, fields[i]);
+            if (json_is_integer(hint) && json_integer_value(hint) > 0 &&
+                (uint64_t)json_integer_value(hint) > node->hinted)
+                node->hinted = (uint64_t)json_integer_value(hint);
+        }
+        /* The same bytes again (a second forwarder): a duplicate. */
+        if (node->last_loose && strcmp(node->last_loose, body) == 0) {
+            json_decref(root);
+            event_free(&event);
+            return;
+        }
+        free(node->last_loose);
+        node->last_loose = strdup(body);
     }
 
-    if (!node || !json_is_integer(seq_value) || json_integer_value(seq_value) < 1) {
+    if (!node || loose || !json_is_integer(seq_value) || json_integer_value(seq_value) < 1) {
         json_decref(root);
         if (event.hidden || from_replay) {
             event_free(&event);
@@ -680,6 +696,8 @@ int rw_subscriber_next(rw_subscriber_t *self, int timeout_ms, const char **topic
             wait = left > 0 ? (int)left : 0;
         }
         int result = poll_sockets(self, wait);
+        if (result == -EINTR)
+            return 0; /* a signal: let the caller look at its flags */
         if (result < 0)
             return result;
         if (take_next(self)) {
@@ -817,6 +835,7 @@ void rw_subscriber_destroy(rw_subscriber_t **self_p)
         event_list_free(&self->nodes[i].pending);
         free(self->nodes[i].name);
         free(self->nodes[i].replay_endpoint);
+        free(self->nodes[i].last_loose);
     }
     free(self->nodes);
     event_list_free(&self->unsequenced);

@@ -55,8 +55,8 @@ rw_subscriber_t *rw_subscriber_new(void *zmq_context, const rw_subscriber_option
                                    char *error, size_t error_size);
 
 /* Next event in order: 1 and *topic, *body set (valid until the next call), 0 on
- * timeout (timeout_ms < 0: wait for ever), <0 error (-EINTR when interrupted by a
- * signal, so that a tool can stop on SIGINT). */
+ * timeout (timeout_ms < 0: wait for ever) or when a signal interrupted the wait (so
+ * that a tool can check its SIGINT flag), <0 error. */
 int rw_subscriber_next(rw_subscriber_t *self, int timeout_ms, const char **topic,
                        const char **body);
 

@@ -42,6 +42,7 @@ typedef struct {
     atomic_bool go;            /* start publishing */
     atomic_bool stop;
     atomic_uint_fast64_t journalled;
+    uint64_t beats;
     pthread_t thread;
 } daemon_t;
 
@@ -92,8 +93,11 @@ static void daemon_statement(daemon_t *daemon)
 
 static void daemon_heartbeat(daemon_t *daemon)
 {
-    json_t *body = json_pack("{s:i, s:s, s:s, s:I}", "schema", 1, "type", "heartbeat", "node",
-                             "n1", "last_seq", (json_int_t)rw_journal_last_seq(daemon->journal));
+    /* Like recwatchd's: "seq" and "last_seq" both give the last journalled seq. */
+    json_int_t last = (json_int_t)rw_journal_last_seq(daemon->journal);
+    json_t *body = json_pack("{s:i, s:s, s:s, s:I, s:I, s:I}", "schema", 1, "type", "heartbeat",
+                             "node", "n1", "seq", last, "last_seq", last, "beat",
+                             (json_int_t)++daemon->beats);
     if (daemon->heartbeat_replay)
         json_object_set_new(body, "replay", json_string(daemon->replay_endpoint));
     char *text = json_dumps(body, JSON_COMPACT);

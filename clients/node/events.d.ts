@@ -5,6 +5,7 @@
 export interface Statement {
   /** Version of this event contract. */
   schema: 1;
+  /** Kind of event; matches the topic's first word. */
   type: "statement";
   /** Name of the daemon that published the event ('node' in its config). */
   node: string;
@@ -38,6 +39,7 @@ export interface Statement {
 export interface Recommendation {
   /** Version of this event contract. */
   schema: 1;
+  /** Kind of event; matches the topic's first word. */
   type: "recommendation";
   /** Name of the daemon that published the event ('node' in its config). */
   node: string;
@@ -57,7 +59,7 @@ export interface Recommendation {
   /** What they are asked to do, or null. */
   action: string | null;
   /** UPR Info action category: 1 minimal (call on, seek) ... 5 specific (ratify, adopt, repeal, establish); or null. */
-  category: number | null;
+  category: 1 | 2 | 3 | 4 | 5 | null;
   /** strong (must, urge, call on, recommend), moderate (should, encourage), weak (consider), or null. */
   strength: "strong" | "moderate" | "weak" | null;
   themes: string[];
@@ -74,6 +76,7 @@ export interface Recommendation {
 export interface ErrorEvent {
   /** Version of this event contract. */
   schema: 1;
+  /** Kind of event; matches the topic's first word. */
   type: "error";
   /** Name of the daemon that published the event ('node' in its config). */
   node: string;
@@ -95,6 +98,7 @@ export interface ErrorEvent {
 export interface Heartbeat {
   /** Version of this event contract. */
   schema: 1;
+  /** Kind of event; matches the topic's first word. */
   type: "heartbeat";
   /** Name of the daemon that published the event ('node' in its config). */
   node: string;

@@ -107,7 +107,7 @@ log: {{ level = "debug"; }};
         name = name or os.path.basename(source)
         target = os.path.join(self.incoming, name)
         if atomic:
-            temporary = os.path.join(self.root, "." + name + ".tmp")
+            temporary = os.path.join(self.root, ".drop-%d.tmp" % time.time_ns())
             shutil.copyfile(source, temporary)
             os.rename(temporary, target)
         else:
@@ -165,6 +165,13 @@ class Subscriber:
                 return self.received
             self.poll(100)
         raise AssertionError(f"timed out; received {[(t, e.get('type'), e.get('seq')) for t, e in self.received]}")
+
+    def drain(self, seconds):
+        """Keep receiving for a while (to see that nothing more comes)."""
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            self.poll(50)
+        return self.received
 
     def events(self, kind=None):
         return [e for _, e in self.received if kind is None or e["type"] == kind]

@@ -92,7 +92,7 @@ def test_topic_filter_by_country(daemon):
     kz = Subscriber(daemon.endpoint, topics=("recommendation.KZ",))
     other = Subscriber(daemon.endpoint, topics=("recommendation.FR", "heartbeat"))
     other.wait_connected()
-    time.sleep(1.2)
+    kz.drain(1.2)
     daemon.drop(SEED, "seed.txt")
     kz.wait_for(lambda ev: len(ev) >= 7)
     other.wait_for(lambda ev: len(ev) >= 3, timeout=5)
@@ -107,7 +107,7 @@ def test_part_file_is_ignored_until_renamed(daemon):
     part = os.path.join(daemon.incoming, "upload.txt.part")
     with open(part, "wb") as f:
         f.write(seed_bytes())
-    time.sleep(1.5)
+    sub.drain(1.5)
     assert sub.events("statement") == []
     assert os.path.exists(part)
     os.rename(part, os.path.join(daemon.incoming, "upload.txt"))
@@ -127,7 +127,7 @@ def test_file_written_slowly_is_processed_once_whole(daemon):
             f.flush()
             time.sleep(0.05)
     sub.wait_for(statement_complete(sub))
-    time.sleep(1.5)
+    sub.drain(1.5)
     statements = sub.events("statement")
     assert len(statements) == 1
     assert statements[0]["bytes"] == len(data)
@@ -180,9 +180,9 @@ def test_duplicate_content_is_not_published_twice(daemon):
     while time.time() < deadline and not os.path.exists(os.path.join(daemon.done, "b.txt")):
         time.sleep(0.05)
     assert os.path.exists(os.path.join(daemon.done, "b.txt"))
-    time.sleep(1.2)
+    sub.wait_for(lambda ev: any(e["type"] == "heartbeat" and e["counters"]["duplicates"] == 1
+                                for _, e in ev))
     assert len(sub.events("statement")) == 1
-    assert sub.events("heartbeat")[-1]["counters"]["duplicates"] == 1
 
 
 def test_name_clash_in_done_keeps_both(daemon):
@@ -193,6 +193,9 @@ def test_name_clash_in_done_keeps_both(daemon):
     sub.wait_for(statement_complete(sub))
     daemon.drop(os.path.join(CORPUS, "003_hrw-tamils-detained-pta.txt"), "same.txt")
     sub.wait_for(statement_complete(sub, 2))
+    deadline = time.time() + 5
+    while time.time() < deadline and len(os.listdir(daemon.done)) < 2:
+        time.sleep(0.05)
     assert sorted(os.listdir(daemon.done)) == ["same.1.txt", "same.txt"]
 
 
@@ -238,9 +241,12 @@ def test_sighup_with_broken_config_keeps_running(daemon):
     with open(daemon.config, "a") as f:
         f.write("\nspool: { incomming = 1 };\n")
     daemon.process.send_signal(signal.SIGHUP)
-    time.sleep(0.5)
-    assert daemon.process.poll() is None
+    deadline = time.time() + 5
+    while time.time() < deadline and "configuration not reloaded" not in daemon.log_text():
+        time.sleep(0.05)
     assert "configuration not reloaded" in daemon.log_text()
+    assert "recwatch.conf:" in daemon.log_text()  # the reason is logged, with file and line
+    assert daemon.process.poll() is None
     daemon.drop(SEED, "after-hup.txt")
     sub.wait_for(statement_complete(sub))
 
@@ -256,7 +262,7 @@ def test_sighup_with_good_config_reloads(daemon):
         time.sleep(0.05)
     assert "configuration reloaded" in daemon.log_text()
     daemon.drop(SEED, "ignored-now.txt")
-    time.sleep(1.5)
+    sub.drain(1.5)
     assert sub.events("statement") == []
     daemon.drop(SEED, "taken.md")
     sub.wait_for(statement_complete(sub))
@@ -285,7 +291,8 @@ def test_sigterm_exits_zero_with_nothing_half_done(daemon):
 
 
 def test_bad_config_refuses_to_start(workdir):
-    d = Daemon(workdir, extra_config="spool: { nonsense = 1; };")
+    d = Daemon(workdir)
+    d.write_config(spool_extra="nonsense = 1;")
     d.start(wait=False)
     assert d.process.wait(10) == 1
     assert "unknown setting spool.nonsense" in d.log_text()

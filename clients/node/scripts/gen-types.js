@@ -34,6 +34,12 @@ function typeOf(schema, defs) {
   }
   if ('const' in schema) return JSON.stringify(schema.const);
   if (schema.enum) return schema.enum.map((v) => JSON.stringify(v)).join(' | ');
+  if (schema.type && [].concat(schema.type).includes('integer') && Number.isInteger(schema.minimum) &&
+      Number.isInteger(schema.maximum) && schema.maximum - schema.minimum < 10) {
+    const literals = [];
+    for (let value = schema.minimum; value <= schema.maximum; value++) literals.push(String(value));
+    return [...literals, ...[].concat(schema.type).filter((t) => t === 'null')].join(' | ');
+  }
   if (schema.prefixItems) return `[${schema.prefixItems.map((s) => typeOf(s, defs)).join(', ')}]`;
   const types = Array.isArray(schema.type) ? schema.type : [schema.type];
   return types.map((t) => {
@@ -61,10 +67,9 @@ function fieldsOf(definition, defs) {
   }
   for (const [name, schema] of Object.entries(definition.properties)) {
     const inherited = fields[name];
-    // A property that only narrows an inherited one ({"minimum": 1}) keeps its type.
-    const narrowing = inherited && !schema.type && !schema.$ref && !('const' in schema) && !schema.enum;
+    // A property that narrows an inherited one ({"minimum": 1}) keeps its description.
     fields[name] = {
-      schema: narrowing ? { ...inherited.schema, ...schema } : schema,
+      schema: inherited ? { ...inherited.schema, ...schema } : schema,
       required: (inherited && inherited.required) || (definition.required || []).includes(name),
     };
   }
