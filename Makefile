@@ -36,7 +36,7 @@ DEB_PACKAGES := build-essential pkg-config libzmq3-dev libjansson-dev libconfig-
 # (a NodeSource nodejs carries its own npm, which Debian's npm package would conflict with).
 NODE_PACKAGES := $(if $(shell command -v node 2>/dev/null),,nodejs npm)
 
-.PHONY: all deps print-deps run test test-unit test-e2e test-clients test-asan bench eval fuzz \
+.PHONY: all deps print-deps run test test-unit test-e2e test-clients test-asan test-valgrind bench eval fuzz \
         install uninstall clean lint
 
 all: $(BUILD)/recwatchd $(BUILD)/recwatch
@@ -95,6 +95,11 @@ test-asan: deps
 	$(MAKE) BUILD=build-asan OPT=-O1 CC=clang \
 	  SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  all test-unit test-e2e
+
+# The end-to-end suite with every daemon under valgrind (memory errors, definite leaks).
+test-valgrind: all
+	RECWATCH_VALGRIND=1 BUILD=$(BUILD) $(PYTHON) -m pytest -q -p no:cacheprovider \
+	  tests/e2e/test_daemon.py tests/e2e/test_hostile.py tests/e2e/test_curve.py
 
 bench: deps all
 	BUILD=$(BUILD) PYTHON=$(PYTHON) bench/run

@@ -4,10 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 
 static rw_log_level_t current_level = RW_LOG_INFO;
 static int use_prefix = -1; /* -1: decide from the environment on first use */
+static bool use_syslog = false;
 
 static const char *const level_names[] = {
     [RW_LOG_ERROR] = "error",   [RW_LOG_WARNING] = "warning", [RW_LOG_NOTICE] = "notice",
@@ -26,6 +28,12 @@ void rw_log_set_level(rw_log_level_t level) { current_level = level; }
 rw_log_level_t rw_log_get_level(void) { return current_level; }
 void rw_log_set_prefix(bool prefix) { use_prefix = prefix; }
 
+void rw_log_use_syslog(const char *identity)
+{
+    openlog(identity, LOG_PID, LOG_DAEMON);
+    use_syslog = true;
+}
+
 void rw_log(rw_log_level_t level, const char *format, ...)
 {
     if (level > current_level)
@@ -39,7 +47,9 @@ void rw_log(rw_log_level_t level, const char *format, ...)
     vsnprintf(message, sizeof message, format, args);
     va_end(args);
 
-    if (use_prefix) {
+    if (use_syslog) {
+        syslog((int)level, "%s", message);
+    } else if (use_prefix) {
         fprintf(stderr, "<%d>%s\n", (int)level, message);
     } else {
         char stamp[32];

@@ -2,7 +2,8 @@
  *
  * Messages go to stderr. Under systemd (JOURNAL_STREAM set, or rw_log_set_prefix)
  * each line starts with a syslog priority such as "<3>", which journald turns into
- * the entry's priority; otherwise lines start with a level word. */
+ * the entry's priority; otherwise lines start with a level word. A daemon that
+ * detaches logs to syslog instead. */
 #ifndef RW_LOG_H
 #define RW_LOG_H
 
@@ -23,6 +24,8 @@ void rw_log_set_level(rw_log_level_t level);
 rw_log_level_t rw_log_get_level(void);
 /* Force (or stop) syslog priority prefixes; by default on when JOURNAL_STREAM is set. */
 void rw_log_set_prefix(bool prefix);
+/* Send messages to syslog(3) instead of stderr (a detached daemon has no stderr). */
+void rw_log_use_syslog(const char *identity);
 
 void rw_log(rw_log_level_t level, const char *format, ...)
     __attribute__((format(printf, 2, 3)));

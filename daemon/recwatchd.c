@@ -2,8 +2,8 @@
  *
  *   recwatchd [-c FILE] [-f] [-v]
  *
- * -f stays in the foreground (the systemd unit uses it); without it the daemon
- * detaches. -v logs at debug level. */
+ * -f stays in the foreground and logs to stderr (the systemd unit uses it); without
+ * it the daemon detaches and logs to syslog. -v logs at debug level. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,9 +39,12 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    if (!foreground && daemon(1, 0) < 0) {
-        perror("recwatchd: daemon");
-        return 1;
+    if (!foreground) {
+        if (daemon(1, 0) < 0) {
+            perror("recwatchd: daemon");
+            return 1;
+        }
+        rw_log_use_syslog("recwatchd");
     }
     rw_server_t *server = rw_server_new(config_path);
     if (!server)

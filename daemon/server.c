@@ -624,13 +624,16 @@ static long poll_timeout_ms(const rw_server_t *self)
                 (self->replay && rw_replay_busy(self->replay));
     if (work)
         return 0;
+    /* a replay client that could not take more is retried shortly */
+    long replay_wait = self->replay ? rw_replay_timeout_ms(self->replay) : -1;
     double next = self->next_heartbeat;
     if (self->watchdog_interval > 0 && self->next_watchdog < next)
         next = self->next_watchdog;
     if (self->paused && !self->retry && self->resume_at < next)
         next = self->resume_at;
     double wait = next - now_seconds();
-    return wait <= 0 ? 0 : (long)(wait * 1000) + 1;
+    long wait_ms = wait <= 0 ? 0 : (long)(wait * 1000) + 1;
+    return replay_wait >= 0 && replay_wait < wait_ms ? replay_wait : wait_ms;
 }
 
 int rw_server_run(rw_server_t *self)

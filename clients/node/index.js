@@ -421,7 +421,9 @@ class Subscriber extends EventEmitter {
   }
 }
 
+const { KeyFileError, readPublicKey, readSecretKey, isZ85Key } = keys;
+
+// Plain names, so that ESM `import { Subscriber } from 'recwatch'` finds them too.
 module.exports = {
-  Subscriber, ReplayError, KeyFileError: keys.KeyFileError,
-  readPublicKey: keys.readPublicKey, readSecretKey: keys.readSecretKey, isZ85Key: keys.isZ85Key,
+  Subscriber, ReplayError, KeyFileError, readPublicKey, readSecretKey, isZ85Key,
 };

@@ -17,6 +17,12 @@ BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
 CORPUS = os.path.abspath(os.path.join(ROOT, "..", "shared", "corpus"))
 SEED = os.path.join(CORPUS, "seed-pillay-kazakhstan-2012.txt")
 LEXICONS = os.path.join(ROOT, "config", "lexicon")
+# RECWATCH_VALGRIND=1 runs every daemon under valgrind; any memory error or definite
+# leak makes the daemon exit 99, which fails the test that stopped it.
+VALGRIND = ["valgrind", "-q", "--error-exitcode=99", "--leak-check=full",
+            "--errors-for-leak-kinds=definite", "--track-fds=no"] \
+    if os.environ.get("RECWATCH_VALGRIND") else []
+STARTUP_SECONDS = 60 if VALGRIND else 15
 
 
 def free_port():
@@ -61,13 +67,13 @@ log: {{ level = "debug"; }};
     def start(self, wait=True):
         self.log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [os.path.join(BUILD, "recwatchd"), "-f", "-c", self.config],
+            VALGRIND + [os.path.join(BUILD, "recwatchd"), "-f", "-c", self.config],
             stdout=self.log, stderr=subprocess.STDOUT)
         if wait:
             self.wait_started()
         return self
 
-    def wait_started(self, timeout=15):
+    def wait_started(self, timeout=STARTUP_SECONDS):
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.process.poll() is not None:
@@ -81,7 +87,7 @@ log: {{ level = "debug"; }};
         with open(self.log_path, "rb") as f:
             return f.read().decode("utf-8", "replace")
 
-    def stop(self, sig=signal.SIGTERM, timeout=10):
+    def stop(self, sig=signal.SIGTERM, timeout=30 if VALGRIND else 10):
         if self.process and self.process.poll() is None:
             self.process.send_signal(sig)
             try:
@@ -93,6 +99,8 @@ log: {{ level = "debug"; }};
         if getattr(self, "log", None):
             self.log.close()
             self.log = None
+        if VALGRIND and self.process and self.process.returncode == 99:
+            raise AssertionError("valgrind found errors in recwatchd:\n" + self.log_text())
         return self.process.returncode if self.process else None
 
     def kill(self):

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from conftest import ROOT, check_event
-from recwatch import Subscriber
+from recwatch import Subscriber, read_secret_key
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +49,7 @@ def test_a_plain_client_gets_nothing(curve):
 
 def test_a_wrong_server_key_gets_nothing(curve):
     # The client's own public key is not the server's: the handshake fails.
-    with Subscriber(curve["endpoint"], server_key=open(curve["client_key"]).read().split()[-4],
+    with Subscriber(curve["endpoint"], server_key=read_secret_key(curve["client_key"])[0],
                     keypair=curve["client_key"]) as sub:
         assert sub.recv(timeout=2) is None
 
