@@ -26,10 +26,10 @@ static void print_table(json_t *heartbeat)
     printf("%-18s %.0f s\n", "uptime", json_number_value(json_object_get(heartbeat, "uptime_s")));
     printf("%-18s %lld\n", "last seq", (long long)json_integer_value(json_object_get(heartbeat, "last_seq")));
     printf("%-18s %lld\n", "queue", (long long)json_integer_value(json_object_get(heartbeat, "queue")));
-    const char *key;
-    json_t *value;
-    json_object_foreach(json_object_get(heartbeat, "counters"), key, value)
-        printf("%-18s %lld\n", key, (long long)json_integer_value(value));
+    json_t *counters = json_object_get(heartbeat, "counters");
+    for (void *it = json_object_iter(counters); it; it = json_object_iter_next(counters, it))
+        printf("%-18s %lld\n", json_object_iter_key(it),
+               (long long)json_integer_value(json_object_iter_value(it)));
 }
 
 static void print_prometheus(json_t *heartbeat)
@@ -47,9 +47,10 @@ static void print_prometheus(json_t *heartbeat)
            "# TYPE recwatch_queue gauge\n"
            "recwatch_queue{node=\"%s\"} %lld\n", node,
            (long long)json_integer_value(json_object_get(heartbeat, "queue")));
-    const char *key;
-    json_t *value;
-    json_object_foreach(json_object_get(heartbeat, "counters"), key, value) {
+    json_t *counters = json_object_get(heartbeat, "counters");
+    for (void *it = json_object_iter(counters); it; it = json_object_iter_next(counters, it)) {
+        const char *key = json_object_iter_key(it);
+        json_t *value = json_object_iter_value(it);
         printf("# HELP recwatch_%s_total Heartbeat counter %s.\n", key, key);
         printf("# TYPE recwatch_%s_total counter\n", key);
         printf("recwatch_%s_total{node=\"%s\"} %lld\n", key, node,

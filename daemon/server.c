@@ -40,6 +40,15 @@
 #define PAUSE_RETRY_S 1.0
 #define RETAIN_EVERY_S 3600.0
 
+/* One file of a batch and what became of it. */
+typedef struct {
+    char *name;
+    size_t bytes;
+    enum { FILE_DONE, FILE_DUPLICATE, FILE_FAILED, FILE_GONE } outcome;
+    rw_pipeline_result_t result;
+    json_t *error_event;
+} batch_file_t;
+
 struct rw_server {
     rw_config_t *config;
     rw_lexicon_t *lexicon;
@@ -65,16 +74,9 @@ struct rw_server {
     bool paused;                 /* the journal cannot be written: take no files */
     bool retry;                  /* paused, but time to try one batch again */
     double resume_at;
+    batch_file_t batch[BATCH_FILES];  /* the files of the batch in hand */
 };
 
-/* One file of a batch and what became of it. */
-typedef struct {
-    char *name;
-    size_t bytes;
-    enum { FILE_DONE, FILE_DUPLICATE, FILE_FAILED, FILE_GONE } outcome;
-    rw_pipeline_result_t result;
-    json_t *error_event;
-} batch_file_t;
 
 static double now_seconds(void)
 {
@@ -497,7 +499,7 @@ static void clear_batch(batch_file_t *files, size_t count)
 
 static void process_batch(rw_server_t *self)
 {
-    batch_file_t files[BATCH_FILES];
+    batch_file_t *files = self->batch;
     size_t count = 0;
     double deadline = now_seconds() + BATCH_MS / 1000.0;
     while (count < BATCH_FILES && rw_queue_size(self->queue) > 0 && now_seconds() < deadline) {

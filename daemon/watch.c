@@ -171,7 +171,8 @@ int rw_watch_scan(rw_watch_t *self, rw_queue_t *queue)
     closedir(folder);
     if (status < 0)
         return status;
-    qsort(entries, count, sizeof *entries, compare_entries);
+    if (count > 1)
+        qsort(entries, count, sizeof *entries, compare_entries);
     int queued = 0;
     for (size_t i = 0; i < count; i++) {
         if (status == 0) {
