@@ -154,6 +154,17 @@ def test_invalid_events_are_rejected(why, event):
     assert errors(event), f"accepted: {why}"
 
 
+def test_replay_refusal_has_its_own_definition():
+    refusal = {"type": "error", "reason": "malformed request: expected one frame \"SINCE <n>\""}
+    # Not an event: the stream schema rejects it...
+    assert errors(refusal)
+    # ...its own definition accepts it.
+    validator = jsonschema.Draft202012Validator(
+        {"$ref": "#/$defs/replay_refusal", "$defs": SCHEMA["$defs"]})
+    assert list(validator.iter_errors(refusal)) == []
+    assert list(validator.iter_errors({"type": "error"}))
+
+
 def test_span_order_is_documented_since_json_schema_cannot_check_it():
     # start <= end is a relation between two items; clients check it
     # (recwatch.schema.validate does). Keep the rule written in the schema.

@@ -9,6 +9,7 @@ import subprocess
 import tempfile
 import time
 
+import jsonschema
 import pytest
 import zmq
 
@@ -17,6 +18,9 @@ BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
 CORPUS = os.path.abspath(os.path.join(ROOT, "..", "shared", "corpus"))
 SEED = os.path.join(CORPUS, "seed-pillay-kazakhstan-2012.txt")
 LEXICONS = os.path.join(ROOT, "config", "lexicon")
+with open(os.path.join(ROOT, "schema", "recwatch-events.schema.json")) as _schema_file:
+    SCHEMA = jsonschema.Draft202012Validator(json.load(_schema_file),
+                                             format_checker=jsonschema.FormatChecker())
 # RECWATCH_VALGRIND=1 runs every daemon under valgrind; any memory error or definite
 # leak makes the daemon exit 99, which fails the test that stopped it.
 VALGRIND = ["valgrind", "-q", "--error-exitcode=99", "--leak-check=full",
@@ -162,7 +166,9 @@ class Subscriber:
     def poll(self, timeout_ms):
         if self.socket.poll(timeout_ms):
             topic, body = self.socket.recv_multipart()
-            self.received.append((topic.decode(), json.loads(body)))
+            event = json.loads(body)
+            SCHEMA.validate(event)  # every event the daemon publishes follows the contract
+            self.received.append((topic.decode(), event))
             return True
         return False
 

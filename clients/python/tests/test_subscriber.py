@@ -1,5 +1,6 @@
 """recwatch.Subscriber against a real recwatchd (see conftest.py)."""
 
+import hashlib
 import json
 import logging
 import os
@@ -8,10 +9,11 @@ import subprocess
 import sys
 import time
 
+import jsonschema
 import pytest
 import zmq
 
-from conftest import ROOT, check_event, collect
+from conftest import ROOT, SCHEMA, check_event, collect
 from recwatch import (Heartbeat, Recommendation, ReplayError, Statement, Subscriber,
                       from_dict, to_dict)
 
@@ -58,13 +60,17 @@ def test_live_statement_arrives_whole_and_valid(daemon):
         events = collect(sub, complete(name))
     statement, recommendations = assert_published_together(events, name)
     assert statement["node"] == daemon.node
-    assert statement["bytes"] == (daemon.incoming.parent / "done" / name).stat().st_size \
-        or statement["bytes"] > 0
+    data = (daemon.done / name).read_bytes()  # the file as received, moved to done/
+    assert statement["bytes"] == len(data)
+    assert statement["id"] == "sha256:" + hashlib.sha256(data).hexdigest()
     assert statement["countries"][:1] == ["KZ"], statement
     assert statement["recommendations"] >= 1
     for recommendation in recommendations:
-        assert recommendation["text"].strip()
         assert recommendation["statement"] == statement["id"]
+        # span: byte offsets of the text in the file as received (plain text here,
+        # so the same words)
+        start, end = recommendation["span"]
+        assert data[start:end].decode("utf-8").split() == recommendation["text"].split()
 
 
 def test_since_replays_the_journal_then_goes_live_without_gap_or_duplicate(daemon):
@@ -270,9 +276,12 @@ def test_replay_socket_refuses_a_malformed_request(daemon):
         dealer.setsockopt(zmq.LINGER, 0)
         dealer.connect(daemon.replay)
         dealer.send(b"GIVE ME EVERYTHING")
-        topic, _body = dealer.recv_multipart()
+        topic, body = dealer.recv_multipart()
         dealer.close()
     assert topic == b"error"
+    refusal = jsonschema.Draft202012Validator(
+        {"$ref": "#/$defs/replay_refusal", "$defs": SCHEMA["$defs"]})
+    assert list(refusal.iter_errors(json.loads(body))) == []
 
 
 def test_replay_protocol_ends_with_the_end_marker(daemon):
