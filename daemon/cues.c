@@ -155,9 +155,20 @@ static int cue_parse(rw_cue_t *cue, const char *phrase)
     return rc;
 }
 
+/* The two wildcards, tested without a call: the matcher asks at every step. */
+static bool is_gap(const char *word)
+{
+    return word[0] == '.' && word[1] == '.' && word[2] == '.' && word[3] == '\0';
+}
+
+static bool is_any_word(const char *word)
+{
+    return word[0] == '*' && word[1] == '\0';
+}
+
 static bool is_wildcard(const char *word)
 {
-    return strcmp(word, "*") == 0 || strcmp(word, "...") == 0;
+    return is_any_word(word) || is_gap(word);
 }
 
 int rw_cues_add(rw_cues_t *self, const char *phrase, int family, const char *strength,
@@ -242,7 +253,7 @@ static long match_from(const rw_cue_t *cue, size_t k, const char *text,
     if (k == cue->length)
         return (long)t - 1;
     const char *word = cue->words[k];
-    if (strcmp(word, "...") == 0) {
+    if (is_gap(word)) {
         for (size_t skip = 0; skip <= GAP_MAX && t + skip < tokens->count; skip++) {
             if (skip > 0 && token_stops_gap(&tokens->items[t + skip - 1]))
                 break;
@@ -255,7 +266,7 @@ static long match_from(const rw_cue_t *cue, size_t k, const char *text,
     if (t >= tokens->count)
         return -1;
     const rw_token_t *token = &tokens->items[t];
-    if (strcmp(word, "*") == 0) {
+    if (is_any_word(word)) {
         if (token->kind == RW_TOKEN_PUNCT)
             return -1;
         return match_from(cue, k + 1, text, tokens, t + 1);

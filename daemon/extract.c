@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cues.h"
+#include "gazetteer.h"
 #include "metadata.h"
 #include "segment.h"
 #include "words.h"
@@ -24,10 +25,18 @@
 #define ADDRESSEE_MAX 15       /* tokens an addressee may run after its cue */
 #define ACTION_MAX 24          /* tokens of an action */
 #define MIN_IMPERATIVE_WORDS 3 /* an imperative item has at least this many words */
+#define MAX_DELEGATES 32       /* delegate names remembered per statement */
+#define SPEAKER_SCAN 30        /* tokens searched for a unit's verb of saying */
 
 typedef struct {
     size_t start, end;         /* byte range in the clean text; start == end: none */
 } range_t;
+
+enum {
+    SPEAKER_NONE = 0,          /* the unit names no speaker: the passage goes on */
+    SPEAKER_ADDRESSEE,         /* the delegation, a delegate, the State party speaks */
+    SPEAKER_OTHER              /* a member of the body, another person speaks */
+};
 
 /* What one unit says, before the context of its neighbours is known. */
 typedef struct {
@@ -44,6 +53,10 @@ typedef struct {
     bool list_noun;            /* names recommendations ("recommendations:") */
     bool colon;                /* ends with ":" */
     bool open_cue;             /* a cue with no action after it (a lead-in's) */
+    int speaker;               /* who the unit says speaks: SPEAKER_* */
+    bool attribution;          /* only "(Country);": belongs to the sentence before */
+    size_t lead_tokens;        /* leftover list numbering before the first word
+                                  ("86.10..1 ratify"): the unit is a list item */
     size_t words;
 } analysis_t;
 
@@ -55,9 +68,15 @@ typedef struct {
     const char *unit_language; /* the language of the unit's first cue, when the
                                   statement's is unknown */
     rw_words_tokens_t tokens;
+    rw_words_tokens_t scratch;  /* the tokens of an addressee being checked */
     rw_cue_matches_t matches;
     bool *valid;               /* per match: not cancelled */
     size_t valid_capacity;
+    /* summary records: the delegates of the State ("M. REIMANN (Danemark)") and whether
+     * the current passage is one of them speaking */
+    uint32_t delegates[MAX_DELEGATES];
+    size_t delegate_count;
+    bool addressee_speaking;
 } extractor_t;
 
 /* ---------------------------------------------------------------- token helpers */
@@ -210,6 +229,120 @@ static bool subject_is_actor(const extractor_t *ex, range_t subject)
     return false;
 }
 
+/* ---------------------------------------------------------------- who speaks */
+
+/* Is token the name of one of the State's delegates seen so far? */
+static bool is_delegate(const extractor_t *ex, const rw_token_t *token)
+{
+    if (token->kind != RW_TOKEN_WORD || !token->capital)
+        return false;
+    for (size_t i = 0; i < ex->delegate_count; i++)
+        if (ex->delegates[i] == token->hash)
+            return true;
+    return false;
+}
+
+/* Who is the subject of the verb at token v, reading back to a comma, a clause word or
+ * SUBJECT_MAX tokens: SPEAKER_ADDRESSEE when it holds a "self" word ("the delegation",
+ * "the representative of the State party", "the Constitution") or a delegate's name,
+ * SPEAKER_OTHER when it names another person ("Mr. Smith") or a member of the body
+ * ("Rapporteur"), SPEAKER_NONE otherwise (a pronoun: whoever spoke goes on). */
+static int subject_speaker(const extractor_t *ex, size_t v)
+{
+    bool self = false, member = false, title = false;
+    for (size_t k = v; k > 0 && v - k < SUBJECT_MAX; k--) {
+        const rw_token_t *token = &ex->tokens.items[k - 1];
+        if (is_punct(token, ",;:") || has_role(ex, token, RW_LEXICON_THAT))
+            break;
+        /* "the representative of OHCHR" speaks for the body, not for the State */
+        member = member || has_role(ex, token, RW_LEXICON_MEMBER);
+        self = self || has_role(ex, token, RW_LEXICON_SELF) || is_delegate(ex, token);
+        title = title || has_role(ex, token, RW_LEXICON_TITLE);
+    }
+    if (member)
+        return SPEAKER_OTHER;
+    if (self)
+        return SPEAKER_ADDRESSEE;
+    return title ? SPEAKER_OTHER : SPEAKER_NONE;
+}
+
+/* Does a verb of saying before token `before` report the addressee's own words ("the
+ * delegation said that", "la loi dispose que", "el Estado parte informa que")? Then a
+ * deontic after it describes the State's law or plans: it asks nothing. */
+static bool said_by_addressee(const extractor_t *ex, size_t before)
+{
+    for (size_t k = 1; k < before && k < ex->tokens.count; k++)
+        if (has_role(ex, &ex->tokens.items[k], RW_LEXICON_SAY)
+            && subject_speaker(ex, k) == SPEAKER_ADDRESSEE)
+            return true;
+    return false;
+}
+
+/* Remember the delegates a unit introduces: a title, a name and, in parentheses, the
+ * State ("M. REIMANN (Danemark)", "Mr. LEHMANN (Denmark)"), as summary records name
+ * the State's representatives; a member of the body is named with a role instead
+ * ("Mr. BURNS (Country Rapporteur)"). */
+static int note_delegates(extractor_t *ex)
+{
+    const rw_words_tokens_t *tokens = &ex->tokens;
+    const rw_gazetteer_t *gazetteer = rw_lexicon_gazetteer(ex->lexicon);
+    if (!gazetteer)
+        return 0;
+    for (size_t t = 0; t + 3 < tokens->count; t++) {
+        size_t k;
+        if (has_role(ex, &tokens->items[t], RW_LEXICON_TITLE))
+            k = t + 1 + (is_punct(&tokens->items[t + 1], ".") ? 1 : 0);
+        else if (t == 0 && tokens->items[0].capital)
+            k = 0;             /* the title cut off as a unit of its own */
+        else
+            continue;
+        size_t name = k;
+        while (k < tokens->count && k < name + 3 && tokens->items[k].kind == RW_TOKEN_WORD
+               && tokens->items[k].capital)
+            k++;
+        if (k == name || k >= tokens->count || !is_punct(&tokens->items[k], "("))
+            continue;
+        size_t open = k, close = k + 1;
+        bool member = false;
+        while (close < tokens->count && close < open + 8 && !is_punct(&tokens->items[close], ")")) {
+            member = member || has_role(ex, &tokens->items[close], RW_LEXICON_MEMBER);
+            close++;
+        }
+        if (close >= tokens->count || close == open + 1 || member
+            || !is_punct(&tokens->items[close], ")"))
+            continue;
+        rw_strings_t countries = { 0 };
+        size_t from = tokens->items[open + 1].start, to = tokens->items[close - 1].end;
+        int rc = rw_gazetteer_countries(gazetteer, ex->data + from, to - from, &countries);
+        bool country = countries.count > 0;
+        rw_strings_clear(&countries);
+        if (rc != 0)
+            return rc;
+        for (size_t n = name; country && n < open && ex->delegate_count < MAX_DELEGATES; n++)
+            if (!is_delegate(ex, &tokens->items[n]))
+                ex->delegates[ex->delegate_count++] = tokens->items[n].hash;
+    }
+    return 0;
+}
+
+/* The speaker a unit names: the subject of its first verb of saying, or else the
+ * person its first words name ("M. Reimann s'efforcera de répondre ..."). */
+static int unit_speaker(const extractor_t *ex)
+{
+    const rw_words_tokens_t *tokens = &ex->tokens;
+    for (size_t k = 1; k < tokens->count && k < SPEAKER_SCAN; k++)
+        if (has_role(ex, &tokens->items[k], RW_LEXICON_SAY))
+            return subject_speaker(ex, k);
+    for (size_t k = 0; k + 1 < tokens->count && k < 3; k++) {
+        if (!has_role(ex, &tokens->items[k], RW_LEXICON_TITLE))
+            continue;
+        size_t name = k + 1 + (is_punct(&tokens->items[k + 1], ".") ? 1 : 0);
+        if (name < tokens->count && tokens->items[name].capital)
+            return is_delegate(ex, &tokens->items[name]) ? SPEAKER_ADDRESSEE : SPEAKER_OTHER;
+    }
+    return SPEAKER_NONE;
+}
+
 /* Fields of a "that"/"que" clause starting at token s: the action after a later cue
  * of the clause, or after its subject's verb, or right after the conjunction. */
 static bool that_clause(const extractor_t *ex, size_t s, size_t match, analysis_t *a,
@@ -335,6 +468,16 @@ static bool is_call_family(int family)
         || family == RW_CUE_EVALUATION || family == RW_CUE_HOPE;
 }
 
+static bool overlapped_by_not_cue(const rw_cue_matches_t *matches, const rw_cue_match_t *m)
+{
+    for (size_t k = 0; k < matches->count; k++) {
+        const rw_cue_match_t *n = &matches->items[k];
+        if (n->cue->family == RW_CUE_NOT_CUE && n->first <= m->last && n->last >= m->first)
+            return true;
+    }
+    return false;
+}
+
 /* Cancel the cues that look-alike phrases overlap or follow; note vetoes. */
 static void cancel_cues(extractor_t *ex, analysis_t *a, bool *imperative_blocked)
 {
@@ -348,7 +491,8 @@ static void cancel_cues(extractor_t *ex, analysis_t *a, bool *imperative_blocked
             a->veto = true;
             break;
         case RW_CUE_NOT_AFTER:
-            if (m->first < after)
+            /* "according to international law" is no attribution to the State */
+            if (m->first < after && !overlapped_by_not_cue(matches, m))
                 after = m->first;
             break;
         case RW_CUE_LIST_NOUN:
@@ -370,13 +514,8 @@ static void cancel_cues(extractor_t *ex, analysis_t *a, bool *imperative_blocked
             ex->valid[i] = false;
             continue;
         }
-        for (size_t k = 0; k < matches->count; k++) {
-            const rw_cue_match_t *n = &matches->items[k];
-            if (n->cue->family == RW_CUE_NOT_CUE && n->first <= m->last && n->last >= m->first) {
-                ex->valid[i] = false;
-                break;
-            }
-        }
+        if (overlapped_by_not_cue(matches, m))
+            ex->valid[i] = false;
     }
 }
 
@@ -409,14 +548,27 @@ static double cue_confidence(extractor_t *ex, size_t match, analysis_t *trial)
         range_t subject = subject_before(ex, m->first);
         bool passive = next < tokens->count && has_role(ex, &tokens->items[next],
                                                         RW_LEXICON_PASSIVE);
+        bool negated = false;
+        for (size_t k = m->last + 1; k < next; k++)
+            negated = negated || has_role(ex, &tokens->items[k], RW_LEXICON_NEGATION);
         if (subject_is_actor(ex, subject) || (subject.start != subject.end
                                               && tokens->items[token_at(tokens, subject.start)].capital))
             confidence += 0.06;
         if (!passive)
             trial->addressee = subject;
+        /* "Financial prosperity ... should not be sought at the expense of ...": a
+         * passive whose verb names no action of the verb table, with no actor, states a
+         * general principle; it asks no one to act */
+        if (passive && negated && trial->category == 0 && !subject_is_actor(ex, subject)
+            && category_from(ex, next + 1) == 0)
+            confidence -= 0.25;
         /* "security, which should be the responsibility of the police": a modal in
          * a relative clause describes, it does not ask */
         if (m->first > 0 && has_role(ex, &tokens->items[m->first - 1], RW_LEXICON_RELATIVE))
+            confidence -= 0.3;
+        /* "the court judges whether the accused must be punished": asked about */
+        size_t open = subject.start != subject.end ? token_at(tokens, subject.start) : m->first;
+        if (open > 0 && has_role(ex, &tokens->items[open - 1], RW_LEXICON_WHETHER))
             confidence -= 0.3;
         break;
     }
@@ -434,6 +586,14 @@ static double cue_confidence(extractor_t *ex, size_t match, analysis_t *trial)
     default:
         break;
     }
+    /* the addressee's own words: its law, its replies, its plans */
+    int family = m->cue->family;
+    bool deontic = family == RW_CUE_MODAL || family == RW_CUE_NECESSITY
+                   || family == RW_CUE_EVALUATION;
+    if (said_by_addressee(ex, m->first))
+        confidence -= 0.4;
+    else if (deontic && ex->addressee_speaking)
+        confidence -= 0.35;
     if (confidence > 0.99)
         confidence = 0.99;
     return confidence;
@@ -483,6 +643,52 @@ static size_t imperative_at(const extractor_t *ex, size_t i, bool lower_ok)
     return (size_t)-1;
 }
 
+/* List numbering the segmenter left at the start of a unit ("86.10..1 ratify",
+ * "b) veiller", "- Associer", "f)….. adopter"): numbers, letters before a bracket,
+ * dots, brackets and dashes, with a dot, bracket or dash somewhere. The index of the
+ * first token after it, or i itself when there is none. */
+static size_t leftover_numbering(const extractor_t *ex, size_t i)
+{
+    const rw_words_tokens_t *tokens = &ex->tokens;
+    size_t k = i;
+    bool mark = false;
+    while (k < tokens->count) {
+        const rw_token_t *token = &tokens->items[k];
+        if (token->kind == RW_TOKEN_NUMBER) {
+            if (memchr(ex->data + token->start, '.', token->end - token->start))
+                mark = true;
+        } else if (token->kind == RW_TOKEN_WORD && token->end - token->start <= 3
+                   && k + 1 < tokens->count && is_punct(&tokens->items[k + 1], ")")) {
+            /* "b)", "iv)" */
+        } else if (is_punct(token, ".)-")
+                   || (token->kind == RW_TOKEN_PUNCT && !token->punct)) {
+            mark = true;       /* dots, brackets, dashes, an ellipsis or a bullet */
+        } else {
+            break;
+        }
+        k++;
+    }
+    return mark && k > i && k < tokens->count && tokens->items[k].kind == RW_TOKEN_WORD ? k : i;
+}
+
+/* A unit that is only a parenthesised attribution: "(Niger);" after the sentence of a
+ * list item that ended with a full stop. */
+static bool is_attribution(const extractor_t *ex)
+{
+    const rw_words_tokens_t *tokens = &ex->tokens;
+    if (tokens->count < 3 || !is_punct(&tokens->items[0], "("))
+        return false;
+    size_t last = tokens->count - 1;
+    while (last > 0 && is_punct(&tokens->items[last], ";.,"))
+        last--;
+    if (!is_punct(&tokens->items[last], ")"))
+        return false;
+    for (size_t k = 1; k < last; k++)
+        if (is_punct(&tokens->items[k], "()"))
+            return false;
+    return last <= 12;
+}
+
 static int analyse_unit(extractor_t *ex, const rw_unit_t *unit, analysis_t *a)
 {
     memset(a, 0, sizeof *a);
@@ -514,11 +720,24 @@ static int analyse_unit(extractor_t *ex, const rw_unit_t *unit, analysis_t *a)
         a->veto = true;
         return 0;
     }
+    /* who speaks: in a summary record, a delegate's reply goes on until another
+     * speaker is named or a heading comes */
+    if (ex->delegate_count < MAX_DELEGATES) {
+        rc = note_delegates(ex);
+        if (rc != 0)
+            return rc;
+    }
+    a->speaker = unit_speaker(ex);
+    if (unit->kind == RW_UNIT_HEADING || a->speaker == SPEAKER_OTHER)
+        ex->addressee_speaking = false;
+    else if (a->speaker == SPEAKER_ADDRESSEE)
+        ex->addressee_speaking = ex->delegate_count > 0;
     for (size_t i = 0; i < tokens->count; i++)
         if (tokens->items[i].kind != RW_TOKEN_PUNCT)
             a->words++;
     const rw_token_t *last = &tokens->items[tokens->count - 1];
     a->colon = is_punct(last, ":");
+    a->attribution = is_attribution(ex);
     /* a question asks, it does not recommend */
     if (is_punct(last, "?") || (last->kind == RW_TOKEN_PUNCT && tokens->count > 1
                                 && last->punct == '"' && is_punct(&tokens->items[tokens->count - 2], "?")))
@@ -563,8 +782,13 @@ static int analyse_unit(extractor_t *ex, const rw_unit_t *unit, analysis_t *a)
         size_t first = 0;
         while (first < tokens->count && tokens->items[first].kind == RW_TOKEN_PUNCT)
             first++;
-        size_t verb = imperative_at(ex, first, unit->item);
-        if (verb == (size_t)-1 && unit->item) {
+        size_t numbered = leftover_numbering(ex, first);
+        if (numbered > first) {
+            a->lead_tokens = numbered;
+            first = numbered;
+        }
+        size_t verb = imperative_at(ex, first, unit->item || a->lead_tokens > 0);
+        if (verb == (size_t)-1 && (unit->item || a->lead_tokens > 0)) {
             for (size_t k = first; k < tokens->count && k < first + 25; k++) {
                 if (is_punct(&tokens->items[k], ";:.("))
                     break;
@@ -688,6 +912,33 @@ static int add_recommendation(extractor_t *ex, rw_document_t *doc, const rw_unit
     return rc;
 }
 
+/* An addressee is an actor: it holds an actor noun ("the Government", "el Estado
+ * parte", "les autorités") or a name (a capitalised word that does not merely open the
+ * sentence: "Iran", "the Special Rapporteur"), in at most ADDRESSEE_MAX tokens.
+ * Anything else ("her about her visits", "the establishment of", "se") is a fragment
+ * of the clause, and the field is left empty rather than invented. */
+static int checked_addressee(extractor_t *ex, const rw_unit_t *unit, range_t *addressee)
+{
+    if (addressee->start == addressee->end)
+        return 0;
+    int rc = rw_words_tokenize(ex->data + addressee->start, addressee->end - addressee->start,
+                               addressee->start, &ex->scratch);
+    if (rc != 0)
+        return rc;
+    bool actor = false;
+    for (size_t i = 0; i < ex->scratch.count && !actor; i++) {
+        const rw_token_t *token = &ex->scratch.items[i];
+        if (token->kind != RW_TOKEN_WORD)
+            continue;
+        actor = rw_words_get_hashed(rw_lexicon_actors(ex->lexicon), token->hash,
+                                    ex->data + token->start, token->end - token->start) >= 0
+                || (token->capital && token->start > unit->start);
+    }
+    if (!actor || ex->scratch.count > ADDRESSEE_MAX)
+        *addressee = (range_t){ 0, 0 };
+    return 0;
+}
+
 /* ---------------------------------------------------------------- the document */
 
 static const char *imperative_strength(int value)
@@ -712,8 +963,9 @@ static int decide(extractor_t *ex, rw_document_t *doc, const rw_segment_t *segme
         }
         /* a list ends at the first unit outside a list item, or at an item marked
          * unlike the list's first one ("9." after "a)", "b)") */
+        bool item = unit->item || a->lead_tokens > 0;
         if (lead >= 0 && unit->block != lead_block
-            && (!unit->item || (unit->first && unit->marker_kind != lead_marker)))
+            && (!item || (unit->item && unit->first && unit->marker_kind != lead_marker)))
             lead = -1;
         /* a lead-in: ends with ":", calls or names recommendations, items follow */
         const rw_unit_t *next = i + 1 < segment->count ? &units[i + 1] : NULL;
@@ -741,7 +993,7 @@ static int decide(extractor_t *ex, rw_document_t *doc, const rw_segment_t *segme
         d.cue_language = a->cue ? a->cue->language : NULL;
         bool heading = unit->kind == RW_UNIT_HEADING;
         bool imperative = a->imperative >= 0 && !heading && a->words >= MIN_IMPERATIVE_WORDS;
-        if (lead >= 0 && unit->item) {
+        if (lead >= 0 && item) {
             /* an item of a lead-in's list: the lead-in's call applies to it */
             const analysis_t *l = &analyses[lead];
             double c = l->cue ? 0.88 : 0.85;
@@ -762,8 +1014,8 @@ static int decide(extractor_t *ex, rw_document_t *doc, const rw_segment_t *segme
                 d.action = a->imperative_action;
                 d.category = a->imperative / RW_LEXICON_VERB_CATEGORY;
             }
-        } else if (imperative && (unit->item || a->words >= 6)) {
-            double c = unit->item ? (rec_section ? 0.9 : 0.8) : (rec_section ? 0.8 : 0.6);
+        } else if (imperative && (item || a->words >= 6)) {
+            double c = item ? (rec_section ? 0.9 : 0.8) : (rec_section ? 0.8 : 0.6);
             if (c > d.confidence) {
                 d.confidence = c;
                 d.action = a->imperative_action;
@@ -786,7 +1038,15 @@ static int decide(extractor_t *ex, rw_document_t *doc, const rw_segment_t *segme
                 e++;
             d.extra_cue = (range_t){ s, e };
         }
-        int rc = add_recommendation(ex, doc, unit, &d);
+        /* a list item's attribution cut off by its full stop: "... level. (Niger);" */
+        rw_unit_t whole = *unit;
+        if (next && next->block == unit->block && analyses[i + 1].attribution) {
+            whole.end = next->end;
+            i++;
+        }
+        int rc = checked_addressee(ex, unit, &d.addressee);
+        if (rc == 0)
+            rc = add_recommendation(ex, doc, &whole, &d);
         if (rc != 0)
             return rc;
     }
@@ -838,6 +1098,7 @@ int rw_extract(const rw_lexicon_t *lexicon, const rw_text_t *text,
     free(analyses);
     free(ex.valid);
     rw_words_tokens_clear(&ex.tokens);
+    rw_words_tokens_clear(&ex.scratch);
     rw_cue_matches_clear(&ex.matches);
     rw_segment_destroy(&segment);
     if (rc != 0) {

@@ -555,6 +555,14 @@ void rw_gazetteer_scan_countries(const rw_gazetteer_t *self, const char *text, s
     rw_match_scan(self->countries, text, length, 1u, forward_country, &forward);
 }
 
+void rw_gazetteer_scan_countries_words(const rw_gazetteer_t *self, const char *text,
+                                       size_t length, const rw_match_words_t *words,
+                                       rw_gazetteer_place_fn fn, void *context)
+{
+    forward_t forward = {self, fn, context};
+    rw_match_scan_words(self->countries, text, length, words, 1u, forward_country, &forward);
+}
+
 int rw_gazetteer_themes(const rw_gazetteer_t *self, const char *language, const char *text,
                         size_t length, rw_strings_t *themes)
 {
@@ -585,32 +593,51 @@ static bool tally(void *context, size_t start, size_t end, int value)
     return true;
 }
 
+/* The language the tally of function words points to (see rw_gazetteer_language_guess);
+ * words: the number of words of the text. */
+static const char *language_decide(const rw_gazetteer_t *self, const tally_t *counts,
+                                   size_t words, unsigned min_hits)
+{
+    int best = -1, second = -1;
+    for (int i = 0; i < (int)self->languages.count; i++) {
+        if (!self->has_stopwords[i])
+            continue;
+        if (best < 0 || counts->counts[i] > counts->counts[best]) {
+            second = best;
+            best = i;
+        } else if (second < 0 || counts->counts[i] > counts->counts[second]) {
+            second = i;
+        }
+    }
+    if (best < 0)
+        return NULL;
+    unsigned top = counts->counts[best];
+    unsigned next = second >= 0 ? counts->counts[second] : 0;
+    /* Enough evidence, clearly ahead of the runner-up, and function words make up a
+     * fair share of the words (a list of names or numbers is no language). */
+    if (top < min_hits || top * 4 < next * 5 + 4 || top * 12 < words)
+        return NULL;
+    return self->languages.items[best];
+}
+
 const char *rw_gazetteer_language_guess(const rw_gazetteer_t *self, const char *text,
                                         size_t length, unsigned min_hits)
 {
     tally_t counts;
     memset(&counts, 0, sizeof counts);
     size_t words = rw_match_scan(self->stopwords, text, length, UINT32_MAX, tally, &counts);
-    int best = -1, second = -1;
-    for (int i = 0; i < (int)self->languages.count; i++) {
-        if (!self->has_stopwords[i])
-            continue;
-        if (best < 0 || counts.counts[i] > counts.counts[best]) {
-            second = best;
-            best = i;
-        } else if (second < 0 || counts.counts[i] > counts.counts[second]) {
-            second = i;
-        }
-    }
-    if (best < 0)
-        return NULL;
-    unsigned top = counts.counts[best];
-    unsigned next = second >= 0 ? counts.counts[second] : 0;
-    /* Enough evidence, clearly ahead of the runner-up, and function words make up a
-     * fair share of the words (a list of names or numbers is no language). */
-    if (top < min_hits || top * 4 < next * 5 + 4 || top * 12 < words)
-        return NULL;
-    return self->languages.items[best];
+    return language_decide(self, &counts, words, min_hits);
+}
+
+const char *rw_gazetteer_language_guess_words(const rw_gazetteer_t *self, const char *text,
+                                              size_t length, const rw_match_words_t *words,
+                                              unsigned min_hits)
+{
+    tally_t counts;
+    memset(&counts, 0, sizeof counts);
+    size_t count = rw_match_scan_words(self->stopwords, text, length, words, UINT32_MAX,
+                                       tally, &counts);
+    return language_decide(self, &counts, count, min_hits);
 }
 
 const char *rw_gazetteer_language(const rw_gazetteer_t *self, const char *text, size_t length)

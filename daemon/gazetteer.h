@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "match.h"
 #include "strings.h"
 
 typedef struct rw_gazetteer rw_gazetteer_t;
@@ -62,6 +63,15 @@ void rw_gazetteer_scan_roles(const rw_gazetteer_t *self, const char *text, size_
  * clearly ahead of the others (rw_gazetteer_language uses 4); NULL when unsure. */
 const char *rw_gazetteer_language_guess(const rw_gazetteer_t *self, const char *text,
                                         size_t length, unsigned min_hits);
+
+/* The same two lookups over a text already cut into words (rw_match_words_split of
+ * text[0, length)): the same answers, without cutting the text again. */
+const char *rw_gazetteer_language_guess_words(const rw_gazetteer_t *self, const char *text,
+                                              size_t length, const rw_match_words_t *words,
+                                              unsigned min_hits);
+void rw_gazetteer_scan_countries_words(const rw_gazetteer_t *self, const char *text,
+                                       size_t length, const rw_match_words_t *words,
+                                       rw_gazetteer_place_fn fn, void *context);
 
 /* Is the word (length bytes) a function word of some configured language? */
 bool rw_gazetteer_is_stopword(const rw_gazetteer_t *self, const char *word, size_t length);

@@ -43,7 +43,8 @@ struct rw_lexicon {
 
 static const char *const role_names[RW_LEXICON_ROLES] = {
     "to", "that", "prep", "boundary", "skip", "passive", "person", "determiner", "pronoun",
-    "conjunction", "relative"
+    "conjunction", "relative", "say", "self", "title", "member", "whether",
+    "negation"
 };
 
 /* ---------------------------------------------------------------- file reading */
@@ -257,7 +258,7 @@ static int load_grammar(rw_lexicon_t *self, const char *path, const char *langua
             if (strcmp(reader.fields[1], role_names[r]) == 0)
                 role = r;
         if (role < 0) {
-            rc = reader_error(&reader, error, error_size, "unknown class (to, that, prep, boundary, skip, passive, person, determiner, pronoun, conjunction, relative, adverb-suffix)");
+            rc = reader_error(&reader, error, error_size, "unknown class (to, that, prep, boundary, skip, passive, person, determiner, pronoun, conjunction, relative, say, self, title, member, whether, negation, adverb-suffix)");
             break;
         }
         rc = rw_words_add(self->roles[role], reader.fields[0], 1);

@@ -34,6 +34,16 @@ typedef enum {
     RW_LEXICON_PRONOUN,     /* "it", "they", "il", "ellos": an addressee we cannot name */
     RW_LEXICON_CONJUNCTION, /* "and", "et", "y": may open a list item before its verb */
     RW_LEXICON_RELATIVE,    /* "which", "qui", "cual": a modal right after it describes */
+    RW_LEXICON_SAY,         /* "said", "indique", "informa", "provides", "dispone": a verb
+                               that reports what its subject says or lays down */
+    RW_LEXICON_SELF,        /* "delegation", "représentant", "Constitution", "ley": a
+                               subject that speaks for the addressee or is its own law */
+    RW_LEXICON_TITLE,       /* "Mr", "Mme", "Sr": a person's name follows */
+    RW_LEXICON_MEMBER,      /* "Rapporteur", "Chairperson", "Relator": a role of the body
+                               that examines the State (in parentheses after a name) */
+    RW_LEXICON_WHETHER,     /* "whether", "si": a modal in the clause it opens is asked
+                               about, not asked for */
+    RW_LEXICON_NEGATION,    /* "not", "pas", "no": negates the verb after a modal */
     RW_LEXICON_ROLES
 } rw_lexicon_role_t;
 

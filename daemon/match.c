@@ -241,6 +241,33 @@ static bool fold_char(uint32_t cp, char *out, size_t *used)
 
 /* ---- Words ------------------------------------------------------------------------ */
 
+/* Spread the bits of key over all 64 bits (the tables use the low bits, the first-word
+ * filter the high ones). */
+static uint64_t mix(uint64_t key)
+{
+    key ^= key >> 33;
+    key *= 0xff51afd7ed558ccdull;
+    key ^= key >> 33;
+    return key;
+}
+
+/* Folded form of each ASCII byte that is part of a word (letters and digits), 0 for
+ * every other byte. */
+static const unsigned char ascii_fold[128] = {
+    ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4',
+    ['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9',
+    ['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd', ['E'] = 'e', ['F'] = 'f',
+    ['G'] = 'g', ['H'] = 'h', ['I'] = 'i', ['J'] = 'j', ['K'] = 'k', ['L'] = 'l',
+    ['M'] = 'm', ['N'] = 'n', ['O'] = 'o', ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r',
+    ['S'] = 's', ['T'] = 't', ['U'] = 'u', ['V'] = 'v', ['W'] = 'w', ['X'] = 'x',
+    ['Y'] = 'y', ['Z'] = 'z',
+    ['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd', ['e'] = 'e', ['f'] = 'f',
+    ['g'] = 'g', ['h'] = 'h', ['i'] = 'i', ['j'] = 'j', ['k'] = 'k', ['l'] = 'l',
+    ['m'] = 'm', ['n'] = 'n', ['o'] = 'o', ['p'] = 'p', ['q'] = 'q', ['r'] = 'r',
+    ['s'] = 's', ['t'] = 't', ['u'] = 'u', ['v'] = 'v', ['w'] = 'w', ['x'] = 'x',
+    ['y'] = 'y', ['z'] = 'z',
+};
+
 bool rw_match_next_word(const char *text, size_t length, size_t *position, rw_word_t *word)
 {
     size_t i = *position;
@@ -252,7 +279,7 @@ bool rw_match_next_word(const char *text, size_t length, size_t *position, rw_wo
     while (i < length) {
         unsigned char c = (unsigned char)text[i];
         if (c < 0x80) {
-            if ((unsigned)((c | 32) - 'a') < 26u || (unsigned)(c - '0') < 10u)
+            if (ascii_fold[c])
                 break;
             if (c == '.' || c == '!' || c == '?' || c == ':' || c == ';' || c == '\n')
                 after_break = true;
@@ -281,17 +308,19 @@ bool rw_match_next_word(const char *text, size_t length, size_t *position, rw_wo
     while (i < length) {
         unsigned char c = (unsigned char)text[i];
         if (c < 0x80) {
-            /* ASCII: the common case, kept tight. */
-            unsigned char lower = (unsigned char)(c | 0x20);
-            if ((unsigned)(lower - 'a') < 26u) {
+            /* ASCII: the common case, kept tight. The table gives the folded form of
+             * a letter or digit, 0 for anything else. */
+            unsigned char lower = ascii_fold[c];
+            if (lower == 0)
+                break;
+            if (lower >= 'a') {
                 if (letters == 0)
-                    capital = c < 'a';
-                all_capitals = all_capitals && c < 'a';
+                    capital = c != lower;
+                if (c == lower)
+                    all_capitals = false;
                 has_letter = true;
                 digits = false;
                 c = lower;
-            } else if ((unsigned)(c - '0') >= 10u) {
-                break;
             }
             if (used < RW_MATCH_WORD_MAX) {
                 folded[used++] = (char)c;
@@ -383,14 +412,6 @@ static bool soft_gap(const char *text, size_t from, size_t to, unsigned letters_
 }
 
 /* ---- Tables ----------------------------------------------------------------------- */
-
-static uint64_t mix(uint64_t key)
-{
-    key ^= key >> 33;
-    key *= 0xff51afd7ed558ccdull;
-    key ^= key >> 33;
-    return key;
-}
 
 /* The id of a folded word, or -1. */
 static int vocab_find(const rw_match_t *self, const char *folded, size_t length, uint64_t hash)
@@ -633,9 +654,63 @@ typedef struct {
     bool capital, all_capitals, after_break;
 } seen_t;
 
-/* Does the entry accept the words seen (its capitals, its group, names)? */
+/* Where the words of a scan come from: cut from the text as they are read, or taken
+ * from a list cut beforehand (rw_match_words_split). A position is a byte offset in
+ * the text in the first case and an index into the list in the second. */
+typedef struct {
+    const char *text;
+    size_t length;
+    const rw_match_words_t *words; /* NULL: cut the words from text */
+} source_t;
+
+/* One word as the scan sees it; folded points into scratch or into the list. */
+typedef struct {
+    size_t start, end;
+    const char *folded;
+    size_t folded_length;
+    uint64_t hash;
+    unsigned letters;
+    bool capital, all_capitals, after_break;
+} view_t;
+
+/* Read the word at *position of source into view and move *position past it; false
+ * at the end. scratch holds a word cut from the text. */
+static bool read_word(const source_t *source, size_t *position, rw_word_t *scratch,
+                      view_t *view)
+{
+    if (source->words) {
+        if (*position >= source->words->count)
+            return false;
+        const rw_match_token_t *token = &source->words->items[(*position)++];
+        view->start = token->start;
+        view->end = token->end;
+        view->folded = source->words->folded + token->folded;
+        view->folded_length = token->folded_length;
+        view->hash = token->hash;
+        view->letters = token->letters;
+        view->capital = token->capital;
+        view->all_capitals = token->all_capitals;
+        view->after_break = token->after_break;
+        return true;
+    }
+    if (!rw_match_next_word(source->text, source->length, position, scratch))
+        return false;
+    view->start = scratch->start;
+    view->end = scratch->end;
+    view->folded = scratch->folded;
+    view->folded_length = scratch->folded_length;
+    view->hash = scratch->hash;
+    view->letters = scratch->letters;
+    view->capital = scratch->capital;
+    view->all_capitals = scratch->all_capitals;
+    view->after_break = scratch->after_break;
+    return true;
+}
+
+/* Does the entry accept the words seen (its capitals, its group, names)? after is the
+ * source position just past the last word seen. */
 static bool entry_accepts(const entry_t *entry, const seen_t *seen, unsigned count,
-                          uint32_t groups, const char *text, size_t length,
+                          uint32_t groups, const source_t *source, size_t after,
                           const seen_t *before)
 {
     if (!(entry->group_bit & groups))
@@ -655,35 +730,45 @@ static bool entry_accepts(const entry_t *entry, const seen_t *seen, unsigned cou
     if (name_test) {
         /* "Michael Jordan", "Jordan Peterson": a capitalised word right before (that is
          * not the first of a sentence) or right after makes it a person's name. */
+        const char *text = source->text;
         if (before && before->capital && !before->after_break &&
             seen[0].start == before->end + 1 && text[before->end] == ' ')
             return false;
-        size_t position = seen[count - 1].end;
-        rw_word_t after;
-        if (position < length && text[position] == ' ' &&
-            rw_match_next_word(text, length, &position, &after) &&
-            after.start == seen[count - 1].end + 1 && after.capital)
+        size_t end = seen[count - 1].end;
+        rw_word_t scratch;
+        view_t next;
+        if (end < source->length && text[end] == ' ' &&
+            read_word(source, &after, &scratch, &next) && next.start == end + 1 &&
+            next.capital)
             return false;
     }
     return true;
 }
 
-size_t rw_match_scan(const rw_match_t *self, const char *text, size_t length,
-                     uint32_t groups, rw_match_fn fn, void *context)
+/* The first-word filter: may a word with this hash begin a phrase? */
+static bool may_begin_phrase(const rw_match_t *self, uint64_t hash)
+{
+    uint32_t bit = (uint32_t)(hash >> 20) & (FIRST_WORD_BITS - 1);
+    return (self->first_words[bit / 64] & (1ull << (bit % 64))) != 0;
+}
+
+/* The scan itself, over words from source (see rw_match_scan). */
+static size_t scan(const rw_match_t *self, const source_t *source, uint32_t groups,
+                   rw_match_fn fn, void *context)
 {
     size_t position = 0, words = 0;
-    rw_word_t word;
+    rw_word_t scratch;
+    view_t word;
     seen_t seen[RW_MATCH_PHRASE_MAX];
     seen_t before;
     bool have_before = false;
 
-    while (rw_match_next_word(text, length, &position, &word)) {
+    while (read_word(source, &position, &scratch, &word)) {
         words++;
         seen_t current = {word.start, word.end, word.capital, word.all_capitals,
                           word.after_break};
-        uint32_t bit = (uint32_t)(word.hash >> 20) & (FIRST_WORD_BITS - 1);
         int node = -1;
-        if (self->first_words[bit / 64] & (1ull << (bit % 64))) {
+        if (may_begin_phrase(self, word.hash)) {
             int id = vocab_find(self, word.folded, word.folded_length, word.hash);
             node = id >= 0 ? edge_find(self, 0, id) : -1;
         }
@@ -703,7 +788,7 @@ size_t rw_match_scan(const rw_match_t *self, const char *text, size_t length,
         unsigned letters = word.letters;
         for (;;) {
             for (int e = self->nodes[node].first_entry; e >= 0; e = self->entries[e].next) {
-                if (entry_accepts(&self->entries[e], seen, count, groups, text, length,
+                if (entry_accepts(&self->entries[e], seen, count, groups, source, walk,
                                   have_before ? &before : NULL)) {
                     best_node = node;
                     best_count = count;
@@ -713,11 +798,11 @@ size_t rw_match_scan(const rw_match_t *self, const char *text, size_t length,
             }
             if (!self->nodes[node].has_children || count >= RW_MATCH_PHRASE_MAX)
                 break;
-            rw_word_t next;
+            view_t next;
             size_t after = walk;
-            if (!rw_match_next_word(text, length, &after, &next))
+            if (!read_word(source, &after, &scratch, &next))
                 break;
-            if (!soft_gap(text, seen[count - 1].end, next.start, letters))
+            if (!soft_gap(source->text, seen[count - 1].end, next.start, letters))
                 break;
             int next_id = vocab_find(self, next.folded, next.folded_length, next.hash);
             int child = next_id >= 0 ? edge_find(self, node, next_id) : -1;
@@ -741,7 +826,7 @@ size_t rw_match_scan(const rw_match_t *self, const char *text, size_t length,
         for (int e = self->nodes[best_node].first_entry; e >= 0;
              e = self->entries[e].next) {
             const entry_t *entry = &self->entries[e];
-            if (entry_accepts(entry, seen, best_count, groups, text, length,
+            if (entry_accepts(entry, seen, best_count, groups, source, best_position,
                               have_before ? &before : NULL) &&
                 !fn(context, seen[0].start, seen[best_count - 1].end, entry->value))
                 return words;
@@ -752,6 +837,83 @@ size_t rw_match_scan(const rw_match_t *self, const char *text, size_t length,
         have_before = true;
     }
     return words;
+}
+
+size_t rw_match_scan(const rw_match_t *self, const char *text, size_t length,
+                     uint32_t groups, rw_match_fn fn, void *context)
+{
+    source_t source = {text, length, NULL};
+    return scan(self, &source, groups, fn, context);
+}
+
+size_t rw_match_scan_words(const rw_match_t *self, const char *text, size_t length,
+                           const rw_match_words_t *words, uint32_t groups, rw_match_fn fn,
+                           void *context)
+{
+    source_t source = {text, length, words};
+    return scan(self, &source, groups, fn, context);
+}
+
+/* ---- Word lists ------------------------------------------------------------------- */
+
+/* Append one word to the list. 0 or -ENOMEM. */
+static int words_push(rw_match_words_t *words, const rw_word_t *word)
+{
+    if (words->count == words->capacity) {
+        size_t capacity = words->capacity ? words->capacity * 2 : 1024;
+        rw_match_token_t *items = realloc(words->items, capacity * sizeof *items);
+        if (!items)
+            return -ENOMEM;
+        words->items = items;
+        words->capacity = capacity;
+    }
+    if (words->folded_used + word->folded_length > words->folded_capacity) {
+        size_t capacity = words->folded_capacity ? words->folded_capacity * 2 : 8192;
+        while (capacity < words->folded_used + word->folded_length)
+            capacity *= 2;
+        char *folded = realloc(words->folded, capacity);
+        if (!folded)
+            return -ENOMEM;
+        words->folded = folded;
+        words->folded_capacity = capacity;
+    }
+    rw_match_token_t *token = &words->items[words->count++];
+    token->start = (uint32_t)word->start;
+    token->end = (uint32_t)word->end;
+    token->folded = (uint32_t)words->folded_used;
+    token->folded_length = (uint16_t)word->folded_length;
+    token->letters = word->letters > UINT16_MAX ? UINT16_MAX : (uint16_t)word->letters;
+    token->hash = word->hash;
+    token->capital = word->capital;
+    token->all_capitals = word->all_capitals;
+    token->digits = word->digits;
+    token->after_break = word->after_break;
+    memcpy(words->folded + words->folded_used, word->folded, word->folded_length);
+    words->folded_used += word->folded_length;
+    return 0;
+}
+
+int rw_match_words_split(const char *text, size_t length, rw_match_words_t *words)
+{
+    words->count = 0;
+    words->folded_used = 0;
+    if (length > UINT32_MAX)
+        return -EINVAL;
+    size_t position = 0;
+    rw_word_t word;
+    while (rw_match_next_word(text, length, &position, &word)) {
+        int status = words_push(words, &word);
+        if (status < 0)
+            return status;
+    }
+    return 0;
+}
+
+void rw_match_words_clear(rw_match_words_t *words)
+{
+    free(words->items);
+    free(words->folded);
+    memset(words, 0, sizeof *words);
 }
 
 int rw_match_lookup(const rw_match_t *self, const rw_word_t *word, uint32_t groups)

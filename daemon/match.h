@@ -76,6 +76,36 @@ typedef bool (*rw_match_fn)(void *context, size_t start, size_t end, int value);
 size_t rw_match_scan(const rw_match_t *self, const char *text, size_t length,
                      uint32_t groups, rw_match_fn fn, void *context);
 
+/* A text cut into words once, so that several matchers (or several scans) can read it
+ * without cutting and folding it again. Fill with rw_match_words_split; the list may be
+ * reused for another text; free with rw_match_words_clear. */
+typedef struct {
+    uint32_t start, end;        /* bytes [start, end) of the word in the text */
+    uint32_t folded;            /* offset of the folded form in rw_match_words_t.folded */
+    uint16_t folded_length;     /* 0 when the word was too long to fold */
+    uint16_t letters;           /* letters and digits (at most 65535) */
+    uint64_t hash;
+    bool capital, all_capitals, digits, after_break; /* as in rw_word_t */
+} rw_match_token_t;
+
+typedef struct {
+    rw_match_token_t *items;
+    size_t count, capacity;
+    char *folded;               /* folded forms, one after the other, no separators */
+    size_t folded_used, folded_capacity;
+} rw_match_words_t;
+
+/* Cut text into words (replacing the list's previous content). 0, -EINVAL when the
+ * text is 4 GiB or more, or -ENOMEM. */
+int rw_match_words_split(const char *text, size_t length, rw_match_words_t *words);
+void rw_match_words_clear(rw_match_words_t *words);
+
+/* rw_match_scan over words made by rw_match_words_split from the same text and length:
+ * the same matches, the same result, without cutting the text again. */
+size_t rw_match_scan_words(const rw_match_t *self, const char *text, size_t length,
+                           const rw_match_words_t *words, uint32_t groups, rw_match_fn fn,
+                           void *context);
+
 /* The value of the one-word phrase equal to word (any case) in the groups selected,
  * or -1. */
 int rw_match_lookup(const rw_match_t *self, const rw_word_t *word, uint32_t groups);

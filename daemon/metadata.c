@@ -400,12 +400,12 @@ static bool first_country(void *context, size_t start, size_t end, const char *c
 
 /* All countries of the text, the main one first. */
 static int fill_countries(const rw_gazetteer_t *gazetteer, const char *text, size_t length,
-                          const char *title, rw_strings_t *out)
+                          const rw_match_words_t *words, const char *title, rw_strings_t *out)
 {
     country_tally_t *tally = calloc(1, sizeof *tally);
     if (!tally)
         return -ENOMEM;
-    rw_gazetteer_scan_countries(gazetteer, text, length, tally_country, tally);
+    rw_gazetteer_scan_countries_words(gazetteer, text, length, words, tally_country, tally);
     char main_code[3] = "";
     if (title)
         rw_gazetteer_scan_countries(gazetteer, title, strlen(title), first_country, main_code);
@@ -833,14 +833,16 @@ static bool is_dateline(const char *text, size_t length, size_t start, size_t da
            ((unsigned char)text[i + 2] == 0x93 || (unsigned char)text[i + 2] == 0x94);
 }
 
-int rw_metadata_fill(const rw_gazetteer_t *gazetteer, const rw_text_t *text,
-                     rw_document_t *document)
+/* The metadata of text, whose words are already cut (the whole text is read twice,
+ * for its language and its countries: cutting it once serves both). */
+static int fill(const rw_gazetteer_t *gazetteer, const rw_text_t *text,
+                const rw_match_words_t *words, rw_document_t *document)
 {
     const char *data = text->data;
     size_t length = text->length;
 
-    /* Language, on the clean text. */
-    const char *language = rw_gazetteer_language(gazetteer, data, length);
+    /* Language, on the clean text (rw_gazetteer_language's rule: 4 function words). */
+    const char *language = rw_gazetteer_language_guess_words(gazetteer, data, length, words, 4);
     if (language) {
         char *copy = strdup(language);
         if (!copy)
@@ -940,5 +942,18 @@ int rw_metadata_fill(const rw_gazetteer_t *gazetteer, const rw_text_t *text,
         return status;
 
     /* Countries, main first. */
-    return fill_countries(gazetteer, data, length, document->title, &document->countries);
+    return fill_countries(gazetteer, data, length, words, document->title,
+                          &document->countries);
+}
+
+int rw_metadata_fill(const rw_gazetteer_t *gazetteer, const rw_text_t *text,
+                     rw_document_t *document)
+{
+    rw_match_words_t words;
+    memset(&words, 0, sizeof words);
+    int status = rw_match_words_split(text->data, text->length, &words);
+    if (status == 0)
+        status = fill(gazetteer, text, &words, document);
+    rw_match_words_clear(&words);
+    return status;
 }

@@ -34,6 +34,15 @@ START_TEST(loads_shipped_lexicon)
     ck_assert(rw_words_get(rw_lexicon_abbreviations(lexicon), "Mr.", 3) >= 0);
     ck_assert(rw_words_get(rw_lexicon_abbreviations(lexicon), "núm.", 5) >= 0);
     ck_assert(rw_words_get(rw_lexicon_words(lexicon, RW_LEXICON_THAT), "que", 3) >= 0);
+    /* speaker attribution classes */
+    ck_assert(rw_words_get(rw_lexicon_words(lexicon, RW_LEXICON_SAY), "indique", 7) >= 0);
+    ck_assert(rw_words_get(rw_lexicon_words(lexicon, RW_LEXICON_SAY), "stipulates", 10) >= 0);
+    ck_assert(rw_words_get(rw_lexicon_words(lexicon, RW_LEXICON_SELF), "Delegation", 10) >= 0);
+    ck_assert(rw_words_get(rw_lexicon_words(lexicon, RW_LEXICON_SELF), "committee", 9) < 0);
+    ck_assert(rw_words_get(rw_lexicon_words(lexicon, RW_LEXICON_MEMBER), "Rapporteur", 10) >= 0);
+    ck_assert(rw_words_get(rw_lexicon_words(lexicon, RW_LEXICON_TITLE), "Mme", 3) >= 0);
+    ck_assert(rw_words_get(rw_lexicon_words(lexicon, RW_LEXICON_WHETHER), "whether", 7) >= 0);
+    ck_assert(rw_words_get(rw_lexicon_words(lexicon, RW_LEXICON_NEGATION), "pas", 3) >= 0);
     ck_assert(rw_lexicon_is_adverb(lexicon, "en", "urgently", 8));
     ck_assert(!rw_lexicon_is_adverb(lexicon, "en", "government", 10));
     ck_assert(rw_lexicon_is_adverb(lexicon, "fr", "immédiatement", 14));
