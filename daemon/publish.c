@@ -193,7 +193,8 @@ static int send_counted(rw_publish_t *self, void *socket, const char *topic, con
     int status = send_frames(socket, topic, body, body_length);
     if (status != -EAGAIN)
         return status;
-    /* some subscriber's queue is full: it loses this one, the others must not */
+    /* some subscriber's queue is full: it loses this one (and, until it catches up,
+     * those that follow), the others must not */
     self->dropped++;
     set_int(socket, ZMQ_XPUB_NODROP, 0);
     status = send_frames(socket, topic, body, body_length);

@@ -4,8 +4,11 @@
  * socket is a CURVE server and the connecting one a CURVE client of the forwarders
  * (with the daemon's own key pair and the forwarders' public key).
  * Each message is two frames, topic then JSON body. A subscriber too slow to keep up
- * loses messages beyond publish.sndhwm rather than stalling the daemon; every such
- * message is counted. */
+ * loses messages beyond publish.sndhwm rather than stalling the daemon. What can be
+ * counted is each time a subscriber's queue is found full: libzmq then parks that
+ * subscriber until it has caught up, and the messages it misses meanwhile are not
+ * seen by the sender. So rw_publish_dropped() counts loss episodes (each one loses at
+ * least one message); subscribers learn exactly which events they lost from seq. */
 #ifndef RW_PUBLISH_H
 #define RW_PUBLISH_H
 
@@ -39,6 +42,7 @@ int rw_publish_drain(rw_publish_t *self);
 int rw_publish_send(rw_publish_t *self, const char *topic, const char *body, size_t body_length);
 /* Drop every connection and bind again (after a key was removed from the allow-list). */
 int rw_publish_rebind(rw_publish_t *self);
+/* How many times a subscriber began to lose messages (see above). */
 uint64_t rw_publish_dropped(const rw_publish_t *self);
 
 #endif

@@ -178,7 +178,8 @@ class Subscriber:
             if predicate(self.received):
                 return self.received
             self.poll(100)
-        raise AssertionError(f"timed out; received {[(t, e.get('type'), e.get('seq')) for t, e in self.received]}")
+        summary = [(t, e.get("type"), e.get("seq")) for t, e in self.received]
+        raise AssertionError(f"timed out; received {len(summary)} event(s), the last: {summary[-20:]}")
 
     def drain(self, seconds):
         """Keep receiving for a while (to see that nothing more comes)."""
