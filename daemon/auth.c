@@ -73,19 +73,6 @@ struct rw_auth_t {
     unsigned refusals_in_window;
 };
 
-static void set_error(char *error, size_t error_size, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_error(char *error, size_t error_size, const char *format, ...)
-{
-    if (!error || error_size == 0)
-        return;
-    va_list args;
-    va_start(args, format);
-    vsnprintf(error, error_size, format, args);
-    va_end(args);
-}
-
 /* ---------------------------------------------------------------- key sets */
 
 static void key_set_clear(key_set_t *set)
@@ -412,12 +399,12 @@ static int start_sockets(rw_auth_t *self, char *error, size_t error_size)
     self->control = new_socket(self->context, ZMQ_PAIR);
     self->control_thread = new_socket(self->context, ZMQ_PAIR);
     if (!self->zap || !self->control || !self->control_thread) {
-        set_error(error, error_size, "cannot create ZAP sockets: %s", zmq_strerror(zmq_errno()));
+        rw_log_format(error, error_size, "cannot create ZAP sockets: %s", zmq_strerror(zmq_errno()));
         return -EIO;
     }
     if (zmq_bind(self->zap, ZAP_ENDPOINT) != 0) {
         int code = zmq_errno();
-        set_error(error, error_size, "cannot bind the ZAP handler to %s: %s%s", ZAP_ENDPOINT,
+        rw_log_format(error, error_size, "cannot bind the ZAP handler to %s: %s%s", ZAP_ENDPOINT,
                   zmq_strerror(code),
                   code == EADDRINUSE ? " (another handler runs in this ZeroMQ context)" : "");
         return -code;
@@ -425,7 +412,7 @@ static int start_sockets(rw_auth_t *self, char *error, size_t error_size)
     char endpoint[64];
     snprintf(endpoint, sizeof endpoint, "inproc://recwatch-auth-control-%p", (void *)self);
     if (zmq_bind(self->control, endpoint) != 0 || zmq_connect(self->control_thread, endpoint) != 0) {
-        set_error(error, error_size, "cannot set up %s: %s", endpoint, zmq_strerror(zmq_errno()));
+        rw_log_format(error, error_size, "cannot set up %s: %s", endpoint, zmq_strerror(zmq_errno()));
         return -EIO;
     }
     return 0;
@@ -435,16 +422,16 @@ rw_auth_t *rw_auth_new(void *zmq_context, const char *authorized_keys_dir, char 
                        size_t error_size)
 {
     if (!zmq_context || !authorized_keys_dir) {
-        set_error(error, error_size, "rw_auth_new: missing context or folder");
+        rw_log_format(error, error_size, "rw_auth_new: missing context or folder");
         return NULL;
     }
     if (!zmq_has("curve")) {
-        set_error(error, error_size, "this libzmq was built without CURVE support");
+        rw_log_format(error, error_size, "this libzmq was built without CURVE support");
         return NULL;
     }
     rw_auth_t *self = calloc(1, sizeof *self);
     if (!self || !(self->directory = strdup(authorized_keys_dir))) {
-        set_error(error, error_size, "out of memory");
+        rw_log_format(error, error_size, "out of memory");
         free(self);
         return NULL;
     }
@@ -455,7 +442,7 @@ rw_auth_t *rw_auth_new(void *zmq_context, const char *authorized_keys_dir, char 
 
     int rc = key_set_load(self->directory, &self->keys);
     if (rc < 0) {
-        set_error(error, error_size, "authorized keys folder %s: %s", self->directory,
+        rw_log_format(error, error_size, "authorized keys folder %s: %s", self->directory,
                   strerror(-rc));
         rw_auth_destroy(&self);
         return NULL;
@@ -468,7 +455,7 @@ rw_auth_t *rw_auth_new(void *zmq_context, const char *authorized_keys_dir, char 
      * sockets made here (libzmq allows migrating a socket that way). */
     rc = pthread_create(&self->thread, NULL, handler_thread, self);
     if (rc != 0) {
-        set_error(error, error_size, "cannot start the ZAP handler thread: %s", strerror(rc));
+        rw_log_format(error, error_size, "cannot start the ZAP handler thread: %s", strerror(rc));
         rw_auth_destroy(&self);
         return NULL;
     }

@@ -6,6 +6,7 @@
  * the caller logs it once. Secret material read from disk is wiped from our
  * buffers (explicit_bzero) before they are freed. */
 #include "keys.h"
+#include "log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,19 +26,6 @@ static const char z85_alphabet[] =
 
 /* Largest file we accept as a key file: keys are a few lines. */
 #define KEY_FILE_MAX_BYTES 65536
-
-static void set_error(char *error, size_t error_size, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_error(char *error, size_t error_size, const char *format, ...)
-{
-    if (!error || error_size == 0)
-        return;
-    va_list args;
-    va_start(args, format);
-    vsnprintf(error, error_size, format, args);
-    va_end(args);
-}
 
 bool rw_keys_z85_is_valid(const char *text)
 {
@@ -99,22 +87,22 @@ static int open_key_file(const char *path, FILE **file, struct stat *status, cha
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) {
         int code = errno;
-        set_error(error, error_size, "%s: %s", path, strerror(code));
+        rw_log_format(error, error_size, "%s: %s", path, strerror(code));
         return -code;
     }
     if (fstat(fd, status) != 0) {
         int code = errno;
-        set_error(error, error_size, "%s: %s", path, strerror(code));
+        rw_log_format(error, error_size, "%s: %s", path, strerror(code));
         close(fd);
         return -code;
     }
     if (!S_ISREG(status->st_mode)) {
-        set_error(error, error_size, "%s: not a regular file", path);
+        rw_log_format(error, error_size, "%s: not a regular file", path);
         close(fd);
         return -EINVAL;
     }
     if (status->st_size > KEY_FILE_MAX_BYTES) {
-        set_error(error, error_size, "%s: %lld bytes is too large for a key file", path,
+        rw_log_format(error, error_size, "%s: %lld bytes is too large for a key file", path,
                   (long long)status->st_size);
         close(fd);
         return -EFBIG;
@@ -122,7 +110,7 @@ static int open_key_file(const char *path, FILE **file, struct stat *status, cha
     *file = fdopen(fd, "r");
     if (!*file) {
         int code = errno;
-        set_error(error, error_size, "%s: %s", path, strerror(code));
+        rw_log_format(error, error_size, "%s: %s", path, strerror(code));
         close(fd);
         return -code;
     }
@@ -161,14 +149,14 @@ int rw_keys_read_public(const char *path, char *public_key, char *error, size_t 
     }
     if (ferror(file)) {
         int code = errno ? errno : EIO;
-        set_error(error, error_size, "%s: %s", path, strerror(code));
+        rw_log_format(error, error_size, "%s: %s", path, strerror(code));
         rc = -code;
     } else if (rc < 0 && first_bad_line > 0) {
-        set_error(error, error_size,
+        rw_log_format(error, error_size,
                   "%s:%u: not a CURVE public key (expected 40 Z85 characters on one line)", path,
                   first_bad_line);
     } else if (rc < 0) {
-        set_error(error, error_size, "%s: no CURVE public key in the file (it is empty)", path);
+        rw_log_format(error, error_size, "%s: no CURVE public key in the file (it is empty)", path);
     }
     free(line);
     fclose(file);
@@ -181,19 +169,19 @@ static int check_secret_file_status(const char *path, const struct stat *status,
 {
     unsigned mode = (unsigned)(status->st_mode & 07777);
     if (status->st_uid != geteuid()) {
-        set_error(error, error_size,
+        rw_log_format(error, error_size,
                   "%s: owned by uid %u, not by the user running this program (uid %u); "
                   "chown it",
                   path, (unsigned)status->st_uid, (unsigned)geteuid());
         return -EPERM;
     }
     if (mode & (S_IRGRP | S_IROTH)) {
-        set_error(error, error_size, "%s: mode %04o lets others read the secret key; chmod 600 it",
+        rw_log_format(error, error_size, "%s: mode %04o lets others read the secret key; chmod 600 it",
                   path, mode);
         return -EPERM;
     }
     if (mode & (S_IWGRP | S_IWOTH)) {
-        set_error(error, error_size,
+        rw_log_format(error, error_size,
                   "%s: mode %04o lets others replace the secret key; chmod 600 it", path, mode);
         return -EPERM;
     }
@@ -236,7 +224,7 @@ int rw_keys_read_secret(const char *path, char *public_key, char *secret_key, ch
         if (!value)
             continue; /* other lines (metadata) are allowed and ignored */
         if (!rw_keys_z85_is_valid(value)) {
-            set_error(error, error_size, "%s:%u: not a valid 40-character Z85 key", path,
+            rw_log_format(error, error_size, "%s:%u: not a valid 40-character Z85 key", path,
                       line_number);
             rc = -EINVAL;
         } else {
@@ -245,7 +233,7 @@ int rw_keys_read_secret(const char *path, char *public_key, char *secret_key, ch
     }
     if (rc == 0 && ferror(file)) {
         int code = errno ? errno : EIO;
-        set_error(error, error_size, "%s: %s", path, strerror(code));
+        rw_log_format(error, error_size, "%s: %s", path, strerror(code));
         rc = -code;
     }
     if (line) {
@@ -256,17 +244,17 @@ int rw_keys_read_secret(const char *path, char *public_key, char *secret_key, ch
 
     char derived_public[RW_KEY_Z85_LENGTH + 1] = "";
     if (rc == 0 && found_secret[0] == '\0') {
-        set_error(error, error_size, "%s: no \"secret-key = ...\" line", path);
+        rw_log_format(error, error_size, "%s: no \"secret-key = ...\" line", path);
         rc = -EINVAL;
     }
     if (rc == 0 && zmq_curve_public(derived_public, found_secret) != 0) {
         int code = errno;
-        set_error(error, error_size, "%s: cannot derive the public key: %s", path,
+        rw_log_format(error, error_size, "%s: cannot derive the public key: %s", path,
                   zmq_strerror(code));
         rc = code == ENOTSUP ? -ENOTSUP : -EINVAL;
     }
     if (rc == 0 && found_public[0] != '\0' && strcmp(found_public, derived_public) != 0) {
-        set_error(error, error_size, "%s: the public-key line does not match the secret key",
+        rw_log_format(error, error_size, "%s: the public-key line does not match the secret key",
                   path);
         rc = -EINVAL;
     }
@@ -300,9 +288,9 @@ static int write_new_file(const char *path, mode_t mode, const char *text, char 
     if (fd < 0) {
         int code = errno;
         if (code == EEXIST)
-            set_error(error, error_size, "%s already exists; refusing to overwrite it", path);
+            rw_log_format(error, error_size, "%s already exists; refusing to overwrite it", path);
         else
-            set_error(error, error_size, "%s: %s", path, strerror(code));
+            rw_log_format(error, error_size, "%s: %s", path, strerror(code));
         return -code;
     }
     int code = 0;
@@ -323,7 +311,7 @@ static int write_new_file(const char *path, mode_t mode, const char *text, char 
     if (close(fd) != 0 && code == 0)
         code = errno;
     if (code != 0) {
-        set_error(error, error_size, "%s: %s", path, strerror(code));
+        rw_log_format(error, error_size, "%s: %s", path, strerror(code));
         unlink(path);
         return -code;
     }
@@ -333,7 +321,7 @@ static int write_new_file(const char *path, mode_t mode, const char *text, char 
 int rw_keys_generate(const char *directory, const char *name, char *error, size_t error_size)
 {
     if (!directory || !name_is_valid(name)) {
-        set_error(error, error_size,
+        rw_log_format(error, error_size,
                   "key name \"%s\" is not valid (use letters, digits, '.', '_', '-', '@'; "
                   "not starting with '.')",
                   name ? name : "");
@@ -344,7 +332,7 @@ int rw_keys_generate(const char *directory, const char *name, char *error, size_
     int pub_length = snprintf(pub_path, sizeof pub_path, "%s/%s.pub", directory, name);
     if (key_length < 0 || pub_length < 0 || (size_t)key_length >= sizeof key_path ||
         (size_t)pub_length >= sizeof pub_path) {
-        set_error(error, error_size, "%s: path too long", directory);
+        rw_log_format(error, error_size, "%s: path too long", directory);
         return -ENAMETOOLONG;
     }
     /* Refuse before creating anything, so a refusal leaves no half pair behind. */
@@ -353,14 +341,14 @@ int rw_keys_generate(const char *directory, const char *name, char *error, size_
                            : lstat(pub_path, &status) == 0 ? pub_path
                                                            : NULL;
     if (existing) {
-        set_error(error, error_size, "%s already exists; refusing to overwrite it", existing);
+        rw_log_format(error, error_size, "%s already exists; refusing to overwrite it", existing);
         return -EEXIST;
     }
 
     char public_key[RW_KEY_Z85_LENGTH + 1], secret_key[RW_KEY_Z85_LENGTH + 1];
     if (zmq_curve_keypair(public_key, secret_key) != 0) {
         int code = errno;
-        set_error(error, error_size, "cannot generate a CURVE key pair: %s", zmq_strerror(code));
+        rw_log_format(error, error_size, "cannot generate a CURVE key pair: %s", zmq_strerror(code));
         return code == ENOTSUP ? -ENOTSUP : -EIO;
     }
     char key_text[256], pub_text[64];

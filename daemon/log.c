@@ -34,6 +34,16 @@ void rw_log_use_syslog(const char *identity)
     use_syslog = true;
 }
 
+void rw_log_format(char *buffer, size_t size, const char *format, ...)
+{
+    if (!buffer || size == 0)
+        return;
+    va_list args;
+    va_start(args, format);
+    vsnprintf(buffer, size, format, args);
+    va_end(args);
+}
+
 void rw_log(rw_log_level_t level, const char *format, ...)
 {
     if (level > current_level)

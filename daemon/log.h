@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 typedef enum {
     RW_LOG_ERROR = 3,
@@ -29,6 +30,11 @@ void rw_log_use_syslog(const char *identity);
 
 void rw_log(rw_log_level_t level, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Write a message into a caller's error buffer (NULL or size 0: nothing is written).
+ * For functions that report why they failed rather than logging it themselves. */
+void rw_log_format(char *buffer, size_t size, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #define rw_error(...) rw_log(RW_LOG_ERROR, __VA_ARGS__)
 #define rw_warning(...) rw_log(RW_LOG_WARNING, __VA_ARGS__)
