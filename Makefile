@@ -17,7 +17,8 @@ CHECK_PKGS := check
 OPT        ?= -O2
 SANITIZE   ?=
 CFLAGS     := -std=c17 -Wall -Wextra -Werror -g $(OPT) $(SANITIZE) -D_GNU_SOURCE \
-              -Idaemon $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(EXTRA_CFLAGS)
+              -Idaemon $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(EXTRA_CFLAGS) \
+              -DRW_LEXICON_DIR='"$(PREFIX)/share/recwatch/lexicon"'
 LDLIBS     := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 LDFLAGS    := $(SANITIZE)
 CHECK_LIBS := $(shell pkg-config --libs $(CHECK_PKGS) 2>/dev/null)
