@@ -32,7 +32,7 @@ TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 # Debian packages the build, tests and clients need.
 DEB_PACKAGES := build-essential pkg-config libzmq3-dev libjansson-dev libconfig-dev \
                 libsystemd-dev check libsubunit-dev python3 python3-zmq python3-pytest \
-                python3-jsonschema
+                python3-jsonschema python3-pyinotify valgrind
 # Node.js for the Node client: Debian's nodejs and npm, unless a node is already there
 # (a NodeSource nodejs carries its own npm, which Debian's npm package would conflict with).
 NODE_PACKAGES := $(if $(shell command -v node 2>/dev/null),,nodejs npm)

@@ -11,6 +11,7 @@
 
 #include "command.h"
 #include "config.h"
+#include "event.h"
 #include "lexicon.h"
 #include "pipeline.h"
 
@@ -79,7 +80,7 @@ static int read_file(const char *path, unsigned char **bytes, size_t *size)
 static void print_jsonl(const rw_pipeline_result_t *result)
 {
     for (size_t i = 0; i < result->count; i++) {
-        char *line = json_dumps(result->events[i], JSON_COMPACT);
+        char *line = json_dumps(result->events[i], RW_EVENT_JSON_FLAGS);
         if (line)
             puts(line);
         free(line);

@@ -214,6 +214,7 @@ int rw_cues_add(rw_cues_t *self, const char *phrase, int family, const char *str
         while (self->items[i].next >= 0)
             i = self->items[i].next;
         self->items[i].next = index;
+        cue.same_first = strcmp(self->items[i].words[0], cue.words[0]) == 0;
     }
     self->items[self->count++] = cue;
     return 0;
@@ -290,9 +291,14 @@ int rw_cues_match(const rw_cues_t *self, const char *text, const rw_words_tokens
             i = (i + 1) & mask;
         if (self->heads[i].head < 0)
             continue;
+        /* Many cues share their first word ("the", "to"): compare the token with
+         * a first word only when it differs from the previous cue's. */
+        bool same = false;
         for (int c = self->heads[i].head; c >= 0; c = self->items[c].next) {
             const rw_cue_t *cue = &self->items[c];
-            if (!token_is_word(text, token, cue->words[0], cue->hashes[0]))
+            if (!cue->same_first)
+                same = token_is_word(text, token, cue->words[0], cue->hashes[0]);
+            if (!same)
                 continue;
             long end = match_from(cue, 1, text, tokens, t + 1);
             if (end < 0)

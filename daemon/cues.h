@@ -8,6 +8,7 @@
 #ifndef RW_CUES_H
 #define RW_CUES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,8 @@ typedef struct {
     double confidence;     /* base confidence of a recommendation made by this cue */
     char language[8];      /* "en", "fr", ... */
     int next;              /* next phrase with the same first word, -1 at the end */
+    bool same_first;       /* the phrase before it in the chain has the same first word
+                              (so a token compared with one is compared with both) */
 } rw_cue_t;
 
 typedef struct {

@@ -11,6 +11,9 @@
 #include "document.h"
 
 #define RW_EVENT_SCHEMA 1
+/* How every event is written (journal, publish, replay, `recwatch extract`): compact,
+ * and numbers with 6 significant digits ("0.94", not "0.93999999999999995"). */
+#define RW_EVENT_JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(6))
 
 /* What the heartbeat reports. */
 typedef struct {

@@ -67,6 +67,7 @@ typedef struct {
     const char *language;      /* the statement's language: only its cues apply; NULL: all */
     const char *unit_language; /* the language of the unit's first cue, when the
                                   statement's is unknown */
+    rw_match_words_t words;     /* the whole text cut into words once, for the gazetteer */
     rw_words_tokens_t tokens;
     rw_words_tokens_t scratch;  /* the tokens of an addressee being checked */
     rw_cue_matches_t matches;
@@ -313,7 +314,8 @@ static int note_delegates(extractor_t *ex)
             continue;
         rw_strings_t countries = { 0 };
         size_t from = tokens->items[open + 1].start, to = tokens->items[close - 1].end;
-        int rc = rw_gazetteer_countries(gazetteer, ex->data + from, to - from, &countries);
+        int rc = rw_gazetteer_countries_range(gazetteer, ex->data, from, to, &ex->words,
+                                              &countries);
         bool country = countries.count > 0;
         rw_strings_clear(&countries);
         if (rc != 0)
@@ -821,6 +823,10 @@ static char *folded_copy(const char *text, size_t start, size_t end)
     bool space = false;
     for (size_t i = start; i < end; i++) {
         unsigned char c = (unsigned char)text[i];
+        if (c > ' ' && c != 0xC2 && !space) {
+            out[n++] = (char)c; /* the common case: a byte that is not white space */
+            continue;
+        }
         bool white = c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
         if (!white && c == 0xC2 && i + 1 < end && (unsigned char)text[i + 1] == 0xA0) {
             white = true;
@@ -902,11 +908,11 @@ static int add_recommendation(extractor_t *ex, rw_document_t *doc, const rw_unit
     }
     const rw_gazetteer_t *gazetteer = rw_lexicon_gazetteer(ex->lexicon);
     if (rc == 0 && gazetteer)
-        rc = rw_gazetteer_themes(gazetteer, language, data + unit->start,
-                                 unit->end - unit->start, &rec->themes);
+        rc = rw_gazetteer_themes_range(gazetteer, language, data, unit->start, unit->end,
+                                       &ex->words, &rec->themes);
     if (rc == 0 && gazetteer)
-        rc = rw_gazetteer_countries(gazetteer, data + unit->start, unit->end - unit->start,
-                                    &rec->countries);
+        rc = rw_gazetteer_countries_range(gazetteer, data, unit->start, unit->end, &ex->words,
+                                          &rec->countries);
     if (rc == 0 && rec->countries.count == 0 && doc->countries.count > 0)
         rc = rw_strings_add_unique(&rec->countries, doc->countries.items[0]);
     return rc;
@@ -1071,7 +1077,9 @@ int rw_extract(const rw_lexicon_t *lexicon, const rw_text_t *text,
     analysis_t *analyses = NULL;
     int rc = segment ? 0 : -ENOMEM;
     if (rc == 0)
-        rc = rw_metadata_fill(rw_lexicon_gazetteer(lexicon), text, doc);
+        rc = rw_match_words_split(text->data, text->length, &ex.words);
+    if (rc == 0)
+        rc = rw_metadata_fill_words(rw_lexicon_gazetteer(lexicon), text, &ex.words, doc);
     if (rc == 0 && !doc->language) {
         /* metadata could not tell: guess from the text itself */
         const char *guess = rw_gazetteer_language(rw_lexicon_gazetteer(lexicon), text->data,
@@ -1097,6 +1105,7 @@ int rw_extract(const rw_lexicon_t *lexicon, const rw_text_t *text,
         rc = decide(&ex, doc, segment, analyses, min_confidence);
     free(analyses);
     free(ex.valid);
+    rw_match_words_clear(&ex.words);
     rw_words_tokens_clear(&ex.tokens);
     rw_words_tokens_clear(&ex.scratch);
     rw_cue_matches_clear(&ex.matches);

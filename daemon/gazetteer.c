@@ -528,8 +528,15 @@ static bool collect(void *context, size_t start, size_t end, int value)
 int rw_gazetteer_countries(const rw_gazetteer_t *self, const char *text, size_t length,
                            rw_strings_t *codes)
 {
+    return rw_gazetteer_countries_range(self, text, 0, length, NULL, codes);
+}
+
+int rw_gazetteer_countries_range(const rw_gazetteer_t *self, const char *text, size_t start,
+                                 size_t end, const rw_match_words_t *words,
+                                 rw_strings_t *codes)
+{
     collect_t context = {&self->codes, codes, 0};
-    rw_match_scan(self->countries, text, length, 1u, collect, &context);
+    rw_match_scan_range(self->countries, text, start, end, words, 1u, collect, &context);
     return context.status;
 }
 
@@ -566,6 +573,13 @@ void rw_gazetteer_scan_countries_words(const rw_gazetteer_t *self, const char *t
 int rw_gazetteer_themes(const rw_gazetteer_t *self, const char *language, const char *text,
                         size_t length, rw_strings_t *themes)
 {
+    return rw_gazetteer_themes_range(self, language, text, 0, length, NULL, themes);
+}
+
+int rw_gazetteer_themes_range(const rw_gazetteer_t *self, const char *language,
+                              const char *text, size_t start, size_t end,
+                              const rw_match_words_t *words, rw_strings_t *themes)
+{
     uint32_t groups = UINT32_MAX;
     if (language) {
         int index = language_index(self, language);
@@ -574,7 +588,7 @@ int rw_gazetteer_themes(const rw_gazetteer_t *self, const char *language, const 
         groups = 1u << index;
     }
     collect_t context = {&self->theme_names, themes, 0};
-    rw_match_scan(self->themes, text, length, groups, collect, &context);
+    rw_match_scan_range(self->themes, text, start, end, words, groups, collect, &context);
     return context.status;
 }
 
@@ -670,8 +684,16 @@ static bool forward_role(void *context, size_t start, size_t end, int value)
 void rw_gazetteer_scan_roles(const rw_gazetteer_t *self, const char *text, size_t length,
                              rw_gazetteer_role_fn fn, void *context)
 {
+    rw_gazetteer_scan_roles_range(self, text, 0, length, NULL, fn, context);
+}
+
+void rw_gazetteer_scan_roles_range(const rw_gazetteer_t *self, const char *text, size_t start,
+                                   size_t end, const rw_match_words_t *words,
+                                   rw_gazetteer_role_fn fn, void *context)
+{
     role_forward_t forward = {fn, context};
-    rw_match_scan(self->roles, text, length, UINT32_MAX, forward_role, &forward);
+    rw_match_scan_range(self->roles, text, start, end, words, UINT32_MAX, forward_role,
+                        &forward);
 }
 
 /* ---- Dates ------------------------------------------------------------------------ */

@@ -73,6 +73,20 @@ void rw_gazetteer_scan_countries_words(const rw_gazetteer_t *self, const char *t
                                        size_t length, const rw_match_words_t *words,
                                        rw_gazetteer_place_fn fn, void *context);
 
+/* rw_gazetteer_countries, rw_gazetteer_themes and rw_gazetteer_scan_roles over the
+ * piece text[start, end) (role offsets relative to start), reading the words of the whole
+ * text from words (rw_match_words_split of text; NULL: cut the piece). The same answers
+ * as the plain calls on text + start, end - start. */
+int rw_gazetteer_countries_range(const rw_gazetteer_t *self, const char *text, size_t start,
+                                 size_t end, const rw_match_words_t *words,
+                                 rw_strings_t *codes);
+int rw_gazetteer_themes_range(const rw_gazetteer_t *self, const char *language,
+                              const char *text, size_t start, size_t end,
+                              const rw_match_words_t *words, rw_strings_t *themes);
+void rw_gazetteer_scan_roles_range(const rw_gazetteer_t *self, const char *text, size_t start,
+                                   size_t end, const rw_match_words_t *words,
+                                   rw_gazetteer_role_fn fn, void *context);
+
 /* Is the word (length bytes) a function word of some configured language? */
 bool rw_gazetteer_is_stopword(const rw_gazetteer_t *self, const char *word, size_t length);
 

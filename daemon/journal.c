@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "event.h"
 #include "log.h"
 #include "sha256.h"
 
@@ -45,6 +46,12 @@ typedef struct {
     size_t slot_count; /* a power of two, or 0 */
 } content_set_t;
 
+/* Growable text buffer for the lines of one append. */
+typedef struct {
+    char *data;
+    size_t length, capacity;
+} text_buffer_t;
+
 struct rw_journal_t {
     char *dir;
     int dir_fd;
@@ -58,6 +65,7 @@ struct rw_journal_t {
     uint64_t last_seq;
     uint64_t seq_file_value; /* what the seq file holds */
     content_set_t content;
+    text_buffer_t text;      /* the lines of the last append, reused from one to the next */
     bool broken; /* a failed append could not be undone: refuse further appends */
     bool warned_bad_line;
 };
@@ -672,6 +680,7 @@ void rw_journal_destroy(rw_journal_t **self_p)
     if (self->dir_fd >= 0)
         close(self->dir_fd);
     content_set_free(&self->content);
+    free(self->text.data);
     free(self->segments);
     free(self->dir);
     free(self);
@@ -777,11 +786,6 @@ static void restore_seqs(rw_journal_entry_t *entries, size_t count, json_t **pre
     }
 }
 
-/* Growable text buffer for the lines of one append. */
-typedef struct {
-    char *data;
-    size_t length, capacity;
-} text_buffer_t;
 
 static int text_append(text_buffer_t *text, const char *data, size_t length)
 {
@@ -801,13 +805,14 @@ static int text_append(text_buffer_t *text, const char *data, size_t length)
     return 0;
 }
 
-/* Append one journal line for an entry whose event already has its seq. */
-static int format_line(text_buffer_t *text, uint64_t seq, const rw_journal_entry_t *entry,
-                       size_t group)
+/* Append one journal line for an entry whose event already has its seq; *body_offset
+ * gets where the event's text starts in the buffer. */
+static int format_line(text_buffer_t *text, uint64_t seq, rw_journal_entry_t *entry,
+                       size_t group, size_t *body_offset)
 {
     json_t *topic_value = json_string(entry->topic);
     char *topic = topic_value ? json_dumps(topic_value, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
-    char *body = json_dumps(entry->event, JSON_COMPACT);
+    char *body = json_dumps(entry->event, RW_EVENT_JSON_FLAGS);
     json_decref(topic_value);
     int result = -ENOMEM;
     if (topic && body) {
@@ -822,8 +827,10 @@ static int format_line(text_buffer_t *text, uint64_t seq, const rw_journal_entry
             result = text_append(text, topic, strlen(topic));
         if (result == 0)
             result = text_append(text, middle, (size_t)middle_length);
+        *body_offset = text->length;
+        entry->body_length = strlen(body);
         if (result == 0)
-            result = text_append(text, body, strlen(body));
+            result = text_append(text, body, entry->body_length);
         if (result == 0)
             result = text_append(text, "}\n", 2);
     }
@@ -873,12 +880,17 @@ int rw_journal_append(rw_journal_t *self, rw_journal_entry_t *entries, size_t co
             return -EINVAL;
     }
     json_t **previous = calloc(count, sizeof *previous);
-    if (!previous)
+    size_t *body_offsets = calloc(count, sizeof *body_offsets);
+    if (!previous || !body_offsets) {
+        free(previous);
+        free(body_offsets);
         return -ENOMEM;
+    }
 
     int result = ensure_segment(self);
     segment_t *segment = result == 0 ? &self->segments[self->segment_count - 1] : NULL;
-    text_buffer_t text = {0};
+    text_buffer_t *text = &self->text;
+    text->length = 0;
     size_t seqs_set = 0; /* events whose "seq" was replaced, to undo on failure */
     for (size_t i = 0; result == 0 && i < count; i++) {
         uint64_t seq = self->last_seq + 1 + i;
@@ -891,10 +903,10 @@ int rw_journal_append(rw_journal_t *self, rw_journal_entry_t *entries, size_t co
             break;
         }
         seqs_set = i + 1;
-        result = format_line(&text, seq, &entries[i], i == 0 ? count : 0);
+        result = format_line(text, seq, &entries[i], i == 0 ? count : 0, &body_offsets[i]);
     }
     if (result == 0) {
-        result = write_all(self->current_fd, text.data, text.length);
+        result = write_all(self->current_fd, text->data, text->length);
         if (result == 0 && fsync(self->current_fd) < 0)
             result = -errno;
         if (result < 0) {
@@ -906,7 +918,7 @@ int rw_journal_append(rw_journal_t *self, rw_journal_entry_t *entries, size_t co
     if (result < 0) {
         restore_seqs(entries, seqs_set, previous);
         free(previous);
-        free(text.data);
+        free(body_offsets);
         return result;
     }
 
@@ -914,8 +926,10 @@ int rw_journal_append(rw_journal_t *self, rw_journal_entry_t *entries, size_t co
     for (size_t i = 0; i < count; i++)
         json_decref(previous[i]);
     free(previous);
-    free(text.data);
-    segment->bytes += text.length;
+    for (size_t i = 0; i < count; i++)
+        entries[i].body = text->data + body_offsets[i];
+    free(body_offsets);
+    segment->bytes += text->length;
     segment->mtime = time(NULL);
     self->last_seq += count;
     for (size_t i = 0; i < count; i++) {
@@ -1086,7 +1100,7 @@ static int cursor_set_body(rw_journal_cursor_t *self, char *line, size_t length,
         *body = event;
         return 0;
     }
-    self->dumped = json_dumps(json_object_get(root, "event"), JSON_COMPACT);
+    self->dumped = json_dumps(json_object_get(root, "event"), RW_EVENT_JSON_FLAGS);
     if (!self->dumped)
         return -ENOMEM;
     *body = self->dumped;

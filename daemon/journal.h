@@ -41,7 +41,12 @@ typedef struct {
 
 typedef struct {
     const char *topic;
-    json_t *event; /* a JSON object; the journal sets its "seq" */
+    json_t *event;           /* a JSON object; the journal sets its "seq" */
+    /* Set by a successful rw_journal_append: the event's text exactly as journalled
+     * (not NUL-terminated), valid until the next append. Publish these bytes, so that
+     * live and replayed bodies are the same and each event is serialised once. */
+    const char *body;
+    size_t body_length;
 } rw_journal_entry_t;
 
 #define RW_JOURNAL_DEFAULT_SEGMENT_BYTES ((size_t)64 * 1024 * 1024)
@@ -65,7 +70,7 @@ bool rw_journal_has_content(const rw_journal_t *self, const char *id);
  * segment is truncated back, the events' "seq" are restored to what they were
  * (removed when absent before), last_seq is unchanged and a negative errno is
  * returned (-EINVAL for a bad entry, -ENOMEM, -ENOSPC, -EFBIG, -EIO ...). The lines
- * use json_dumps(event, JSON_COMPACT): publish the same bytes. */
+ * use json_dumps(event, JSON_COMPACT); each entry's body/body_length point at them. */
 int rw_journal_append(rw_journal_t *self, rw_journal_entry_t *entries, size_t count);
 
 /* Apply retention: delete whole old segments while the journal is bigger than

@@ -4,7 +4,12 @@
  * words that occur in some phrase, and the edges of a trie over word ids (node, word id →
  * child node). Scanning folds each word of the text once, looks it up in the vocabulary
  * (most words of a text are in no phrase and stop there) and walks the trie only from
- * words that begin a phrase. Nothing is allocated while scanning. */
+ * words that begin a phrase. Nothing is allocated while scanning.
+ *
+ * A text may also be cut into words once (rw_match_words_split) and scanned, whole or
+ * piece by piece (rw_match_scan_range), from that list: the extractor cuts a statement
+ * once for its language, countries, roles and every recommendation's themes and
+ * countries. */
 #include "match.h"
 
 #include <errno.h>
@@ -268,7 +273,40 @@ static const unsigned char ascii_fold[128] = {
     ['y'] = 'y', ['z'] = 'z',
 };
 
-bool rw_match_next_word(const char *text, size_t length, size_t *position, rw_word_t *word)
+/* What the letters of a word have shown so far (rw_match_next_word). */
+enum {
+    SEEN_LETTER = 1u << 0, /* a letter (or any non-ASCII word character) */
+    SEEN_LOWER = 1u << 1   /* a lower-case letter */
+};
+
+/* What each ASCII letter shows (SEEN_*); 0 for digits and every other byte. */
+static const unsigned char ascii_kind[128] = {
+    ['A'] = SEEN_LETTER, ['B'] = SEEN_LETTER, ['C'] = SEEN_LETTER, ['D'] = SEEN_LETTER,
+    ['E'] = SEEN_LETTER, ['F'] = SEEN_LETTER, ['G'] = SEEN_LETTER, ['H'] = SEEN_LETTER,
+    ['I'] = SEEN_LETTER, ['J'] = SEEN_LETTER, ['K'] = SEEN_LETTER, ['L'] = SEEN_LETTER,
+    ['M'] = SEEN_LETTER, ['N'] = SEEN_LETTER, ['O'] = SEEN_LETTER, ['P'] = SEEN_LETTER,
+    ['Q'] = SEEN_LETTER, ['R'] = SEEN_LETTER, ['S'] = SEEN_LETTER, ['T'] = SEEN_LETTER,
+    ['U'] = SEEN_LETTER, ['V'] = SEEN_LETTER, ['W'] = SEEN_LETTER, ['X'] = SEEN_LETTER,
+    ['Y'] = SEEN_LETTER, ['Z'] = SEEN_LETTER,
+    ['a'] = SEEN_LETTER | SEEN_LOWER, ['b'] = SEEN_LETTER | SEEN_LOWER,
+    ['c'] = SEEN_LETTER | SEEN_LOWER, ['d'] = SEEN_LETTER | SEEN_LOWER,
+    ['e'] = SEEN_LETTER | SEEN_LOWER, ['f'] = SEEN_LETTER | SEEN_LOWER,
+    ['g'] = SEEN_LETTER | SEEN_LOWER, ['h'] = SEEN_LETTER | SEEN_LOWER,
+    ['i'] = SEEN_LETTER | SEEN_LOWER, ['j'] = SEEN_LETTER | SEEN_LOWER,
+    ['k'] = SEEN_LETTER | SEEN_LOWER, ['l'] = SEEN_LETTER | SEEN_LOWER,
+    ['m'] = SEEN_LETTER | SEEN_LOWER, ['n'] = SEEN_LETTER | SEEN_LOWER,
+    ['o'] = SEEN_LETTER | SEEN_LOWER, ['p'] = SEEN_LETTER | SEEN_LOWER,
+    ['q'] = SEEN_LETTER | SEEN_LOWER, ['r'] = SEEN_LETTER | SEEN_LOWER,
+    ['s'] = SEEN_LETTER | SEEN_LOWER, ['t'] = SEEN_LETTER | SEEN_LOWER,
+    ['u'] = SEEN_LETTER | SEEN_LOWER, ['v'] = SEEN_LETTER | SEEN_LOWER,
+    ['w'] = SEEN_LETTER | SEEN_LOWER, ['x'] = SEEN_LETTER | SEEN_LOWER,
+    ['y'] = SEEN_LETTER | SEEN_LOWER, ['z'] = SEEN_LETTER | SEEN_LOWER,
+};
+
+/* rw_match_next_word, writing the folded form to folded (room for RW_MATCH_WORD_MAX
+ * bytes and a NUL) rather than to word->folded. */
+static bool cut_word(const char *text, size_t length, size_t *position, rw_word_t *word,
+                     char *folded)
 {
     size_t i = *position;
     bool after_break = i == 0;
@@ -298,49 +336,49 @@ bool rw_match_next_word(const char *text, size_t length, size_t *position, rw_wo
 
     word->start = i;
     word->after_break = after_break;
-    bool capital = false, all_capitals = true, digits = true, has_letter = false;
+    unsigned char first = (unsigned char)text[i];
+    bool capital = first < 0x80 ? (first >= 'A' && first <= 'Z') : is_upper(cp);
+    unsigned seen = 0;
     bool overflow = false;
     unsigned letters = 0;
     size_t used = 0;
     uint64_t hash = FNV_OFFSET;
-    char *folded = word->folded;
 
     while (i < length) {
         unsigned char c = (unsigned char)text[i];
         if (c < 0x80) {
-            /* ASCII: the common case, kept tight. The table gives the folded form of
-             * a letter or digit, 0 for anything else. */
-            unsigned char lower = ascii_fold[c];
-            if (lower == 0)
-                break;
-            if (lower >= 'a') {
-                if (letters == 0)
-                    capital = c != lower;
-                if (c == lower)
-                    all_capitals = false;
-                has_letter = true;
-                digits = false;
-                c = lower;
+            /* ASCII: the common case, kept tight. First the run of ASCII letters and
+             * digits (the table gives their folded form, 0 for any other byte), then
+             * its folded form and hash. */
+            size_t run_end = i;
+            unsigned char kinds = 0;
+            while (run_end < length && (unsigned char)text[run_end] < 0x80 &&
+                   ascii_fold[(unsigned char)text[run_end]] != 0) {
+                kinds |= ascii_kind[(unsigned char)text[run_end]];
+                run_end++;
             }
-            if (used < RW_MATCH_WORD_MAX) {
-                folded[used++] = (char)c;
-                hash = (hash ^ c) * FNV_PRIME;
-            } else {
+            if (run_end == i)
+                break;
+            seen |= kinds;
+            size_t room = RW_MATCH_WORD_MAX - used;
+            size_t take = run_end - i;
+            if (take > room) {
+                take = room;
                 overflow = true;
             }
-            letters++;
-            i++;
+            for (size_t k = 0; k < take; k++) {
+                unsigned char lower = ascii_fold[(unsigned char)text[i + k]];
+                folded[used++] = (char)lower;
+                hash = (hash ^ lower) * FNV_PRIME;
+            }
+            letters += (unsigned)(run_end - i);
+            i = run_end;
             continue;
         }
         size = decode_utf8(text, length, i, &cp);
         if (!is_word_char(cp))
             break;
-        if (letters == 0)
-            capital = is_upper(cp);
-        if (is_lower(cp))
-            all_capitals = false;
-        has_letter = true;
-        digits = false;
+        seen |= is_lower(cp) ? SEEN_LETTER | SEEN_LOWER : SEEN_LETTER;
         size_t before = used;
         if (!overflow && !fold_char(cp, folded, &used))
             overflow = true;
@@ -352,8 +390,8 @@ bool rw_match_next_word(const char *text, size_t length, size_t *position, rw_wo
     word->end = i;
     word->letters = letters;
     word->capital = capital;
-    word->all_capitals = has_letter && all_capitals;
-    word->digits = digits;
+    word->all_capitals = seen == SEEN_LETTER;
+    word->digits = seen == 0;
     if (overflow)
         used = 0;
     folded[used] = '\0';
@@ -361,6 +399,11 @@ bool rw_match_next_word(const char *text, size_t length, size_t *position, rw_wo
     word->hash = hash ^ (hash >> 29); /* the filter and tables use the high bits too */
     *position = i;
     return true;
+}
+
+bool rw_match_next_word(const char *text, size_t length, size_t *position, rw_word_t *word)
+{
+    return cut_word(text, length, position, word, word->folded);
 }
 
 size_t rw_match_fold(const char *text, size_t length, char *out, size_t size)
@@ -656,11 +699,19 @@ typedef struct {
 
 /* Where the words of a scan come from: cut from the text as they are read, or taken
  * from a list cut beforehand (rw_match_words_split). A position is a byte offset in
- * the text in the first case and an index into the list in the second. */
+ * the text in the first case and an index into the list in the second. When the list
+ * was cut from a larger text of which text is a piece, only its words [first, last)
+ * are read, their offsets made relative to the piece (minus base), and the first word
+ * of the piece follows a break, as it would in the piece cut alone. A word of the
+ * larger text that runs past the end of the piece is replaced by tail, the piece's own
+ * cut of it, at index last - 1. */
 typedef struct {
     const char *text;
     size_t length;
     const rw_match_words_t *words; /* NULL: cut the words from text */
+    size_t first, last;            /* with words: the words of the piece */
+    size_t base;                   /* with words: where the piece starts in the list's text */
+    const rw_word_t *tail;         /* with words: the last word, cut short, or NULL */
 } source_t;
 
 /* One word as the scan sees it; folded points into scratch or into the list. */
@@ -673,37 +724,49 @@ typedef struct {
     bool capital, all_capitals, after_break;
 } view_t;
 
+/* Make view show word. */
+static void view_word(const rw_word_t *word, view_t *view)
+{
+    view->start = word->start;
+    view->end = word->end;
+    view->folded = word->folded;
+    view->folded_length = word->folded_length;
+    view->hash = word->hash;
+    view->letters = word->letters;
+    view->capital = word->capital;
+    view->all_capitals = word->all_capitals;
+    view->after_break = word->after_break;
+}
+
 /* Read the word at *position of source into view and move *position past it; false
  * at the end. scratch holds a word cut from the text. */
 static bool read_word(const source_t *source, size_t *position, rw_word_t *scratch,
                       view_t *view)
 {
     if (source->words) {
-        if (*position >= source->words->count)
+        if (*position >= source->last)
             return false;
-        const rw_match_token_t *token = &source->words->items[(*position)++];
-        view->start = token->start;
-        view->end = token->end;
+        size_t index = (*position)++;
+        if (source->tail && index == source->last - 1) {
+            view_word(source->tail, view);
+            view->after_break = view->after_break || index == source->first;
+            return true;
+        }
+        const rw_match_token_t *token = &source->words->items[index];
+        view->start = token->start - source->base;
+        view->end = token->end - source->base;
         view->folded = source->words->folded + token->folded;
         view->folded_length = token->folded_length;
         view->hash = token->hash;
         view->letters = token->letters;
         view->capital = token->capital;
         view->all_capitals = token->all_capitals;
-        view->after_break = token->after_break;
+        view->after_break = index == source->first || token->after_break;
         return true;
     }
     if (!rw_match_next_word(source->text, source->length, position, scratch))
         return false;
-    view->start = scratch->start;
-    view->end = scratch->end;
-    view->folded = scratch->folded;
-    view->folded_length = scratch->folded_length;
-    view->hash = scratch->hash;
-    view->letters = scratch->letters;
-    view->capital = scratch->capital;
-    view->all_capitals = scratch->all_capitals;
-    view->after_break = scratch->after_break;
+    view_word(scratch, view);
     return true;
 }
 
@@ -752,18 +815,48 @@ static bool may_begin_phrase(const rw_match_t *self, uint64_t hash)
     return (self->first_words[bit / 64] & (1ull << (bit % 64))) != 0;
 }
 
+/* With a word list, pass over the words from *position on that cannot begin a phrase
+ * (most words of a text) without reading them into a view; the last one passed becomes
+ * before. Returns the number of words passed. */
+static size_t skip_words(const rw_match_t *self, const source_t *source, size_t *position,
+                         seen_t *before, bool *have_before)
+{
+    if (!source->words)
+        return 0;
+    const rw_match_token_t *items = source->words->items;
+    size_t stop = source->tail ? source->last - 1 : source->last; /* read_word gives tail */
+    size_t i = *position;
+    while (i < stop && !may_begin_phrase(self, items[i].hash))
+        i++;
+    size_t passed = i - *position;
+    if (passed > 0) {
+        const rw_match_token_t *token = &items[i - 1];
+        before->start = token->start - source->base;
+        before->end = token->end - source->base;
+        before->capital = token->capital;
+        before->all_capitals = token->all_capitals;
+        before->after_break = i - 1 == source->first || token->after_break;
+        *have_before = true;
+    }
+    *position = i;
+    return passed;
+}
+
 /* The scan itself, over words from source (see rw_match_scan). */
 static size_t scan(const rw_match_t *self, const source_t *source, uint32_t groups,
                    rw_match_fn fn, void *context)
 {
-    size_t position = 0, words = 0;
+    size_t position = source->first, words = 0;
     rw_word_t scratch;
     view_t word;
     seen_t seen[RW_MATCH_PHRASE_MAX];
     seen_t before;
     bool have_before = false;
 
-    while (read_word(source, &position, &scratch, &word)) {
+    for (;;) {
+        words += skip_words(self, source, &position, &before, &have_before);
+        if (!read_word(source, &position, &scratch, &word))
+            break;
         words++;
         seen_t current = {word.start, word.end, word.capital, word.all_capitals,
                           word.after_break};
@@ -842,7 +935,7 @@ static size_t scan(const rw_match_t *self, const source_t *source, uint32_t grou
 size_t rw_match_scan(const rw_match_t *self, const char *text, size_t length,
                      uint32_t groups, rw_match_fn fn, void *context)
 {
-    source_t source = {text, length, NULL};
+    source_t source = {text, length, NULL, 0, 0, 0, NULL};
     return scan(self, &source, groups, fn, context);
 }
 
@@ -850,14 +943,58 @@ size_t rw_match_scan_words(const rw_match_t *self, const char *text, size_t leng
                            const rw_match_words_t *words, uint32_t groups, rw_match_fn fn,
                            void *context)
 {
-    source_t source = {text, length, words};
+    source_t source = {text, length, words, 0, words->count, 0, NULL};
+    return scan(self, &source, groups, fn, context);
+}
+
+/* The index of the first word of the list that starts at or after offset. */
+static size_t first_word_from(const rw_match_words_t *words, size_t offset)
+{
+    size_t low = 0, high = words->count;
+    while (low < high) {
+        size_t middle = low + (high - low) / 2;
+        if (words->items[middle].start < offset)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    return low;
+}
+
+size_t rw_match_scan_range(const rw_match_t *self, const char *text, size_t start, size_t end,
+                           const rw_match_words_t *words, uint32_t groups, rw_match_fn fn,
+                           void *context)
+{
+    source_t source = {text + start, end - start, NULL, 0, 0, 0, NULL};
+    rw_word_t tail;
+    if (words && end <= UINT32_MAX && start <= end) {
+        size_t first = first_word_from(words, start);
+        size_t last = first_word_from(words, end);
+        /* The list serves when no word of the whole text runs across the start of
+         * the piece: then the piece cut alone has the same words, but for the last
+         * one, which may run past the end and is then cut again, short. */
+        if (first == 0 || words->items[first - 1].end <= start) {
+            source.words = words;
+            source.first = first;
+            source.last = last;
+            source.base = start;
+            if (last > first && words->items[last - 1].end > end) {
+                size_t position = last - 1 > first ? words->items[last - 2].end - start : 0;
+                if (rw_match_next_word(source.text, source.length, &position, &tail))
+                    source.tail = &tail;
+                else
+                    source.last--;
+            }
+        }
+    }
     return scan(self, &source, groups, fn, context);
 }
 
 /* ---- Word lists ------------------------------------------------------------------- */
 
-/* Append one word to the list. 0 or -ENOMEM. */
-static int words_push(rw_match_words_t *words, const rw_word_t *word)
+/* Make room for one more word in the list: its entry, and its folded form at the end
+ * of the folded forms. 0 or -ENOMEM. */
+static int words_room(rw_match_words_t *words)
 {
     if (words->count == words->capacity) {
         size_t capacity = words->capacity ? words->capacity * 2 : 1024;
@@ -867,9 +1004,10 @@ static int words_push(rw_match_words_t *words, const rw_word_t *word)
         words->items = items;
         words->capacity = capacity;
     }
-    if (words->folded_used + word->folded_length > words->folded_capacity) {
+    size_t need = words->folded_used + RW_MATCH_WORD_MAX + 1;
+    if (need > words->folded_capacity) {
         size_t capacity = words->folded_capacity ? words->folded_capacity * 2 : 8192;
-        while (capacity < words->folded_used + word->folded_length)
+        while (capacity < need)
             capacity *= 2;
         char *folded = realloc(words->folded, capacity);
         if (!folded)
@@ -877,19 +1015,30 @@ static int words_push(rw_match_words_t *words, const rw_word_t *word)
         words->folded = folded;
         words->folded_capacity = capacity;
     }
-    rw_match_token_t *token = &words->items[words->count++];
-    token->start = (uint32_t)word->start;
-    token->end = (uint32_t)word->end;
-    token->folded = (uint32_t)words->folded_used;
-    token->folded_length = (uint16_t)word->folded_length;
-    token->letters = word->letters > UINT16_MAX ? UINT16_MAX : (uint16_t)word->letters;
-    token->hash = word->hash;
-    token->capital = word->capital;
-    token->all_capitals = word->all_capitals;
-    token->digits = word->digits;
-    token->after_break = word->after_break;
-    memcpy(words->folded + words->folded_used, word->folded, word->folded_length);
-    words->folded_used += word->folded_length;
+    return 0;
+}
+
+/* Make room for the words of a text of length bytes at once, rather than growing the
+ * list word by word: about one word in six bytes, and folded forms are never longer
+ * than the words they fold. 0 or -ENOMEM. */
+static int words_reserve(rw_match_words_t *words, size_t length)
+{
+    size_t count = length / 6 + 16;
+    if (count > words->capacity) {
+        rw_match_token_t *items = realloc(words->items, count * sizeof *items);
+        if (!items)
+            return -ENOMEM;
+        words->items = items;
+        words->capacity = count;
+    }
+    size_t bytes = length + RW_MATCH_WORD_MAX + 1;
+    if (bytes > words->folded_capacity) {
+        char *folded = realloc(words->folded, bytes);
+        if (!folded)
+            return -ENOMEM;
+        words->folded = folded;
+        words->folded_capacity = bytes;
+    }
     return 0;
 }
 
@@ -899,14 +1048,31 @@ int rw_match_words_split(const char *text, size_t length, rw_match_words_t *word
     words->folded_used = 0;
     if (length > UINT32_MAX)
         return -EINVAL;
+    int status = words_reserve(words, length);
     size_t position = 0;
     rw_word_t word;
-    while (rw_match_next_word(text, length, &position, &word)) {
-        int status = words_push(words, &word);
-        if (status < 0)
-            return status;
+    while (status == 0) {
+        status = words_room(words);
+        if (status != 0)
+            break;
+        /* The word is folded straight to the end of the list's folded forms. */
+        char *folded = words->folded + words->folded_used;
+        if (!cut_word(text, length, &position, &word, folded))
+            break;
+        rw_match_token_t *token = &words->items[words->count++];
+        token->start = (uint32_t)word.start;
+        token->end = (uint32_t)word.end;
+        token->folded = (uint32_t)words->folded_used;
+        token->folded_length = (uint16_t)word.folded_length;
+        token->letters = word.letters > UINT16_MAX ? UINT16_MAX : (uint16_t)word.letters;
+        token->hash = word.hash;
+        token->capital = word.capital;
+        token->all_capitals = word.all_capitals;
+        token->digits = word.digits;
+        token->after_break = word.after_break;
+        words->folded_used += word.folded_length;
     }
-    return 0;
+    return status;
 }
 
 void rw_match_words_clear(rw_match_words_t *words)

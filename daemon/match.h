@@ -106,6 +106,14 @@ size_t rw_match_scan_words(const rw_match_t *self, const char *text, size_t leng
                            const rw_match_words_t *words, uint32_t groups, rw_match_fn fn,
                            void *context);
 
+/* rw_match_scan over the piece text[start, end), with offsets relative to start, using
+ * the words of the whole text when words (rw_match_words_split of text) is not NULL: the
+ * same matches, the same result, without cutting the piece again. (When a word of the
+ * whole text runs across an end of the piece, the piece is cut alone.) */
+size_t rw_match_scan_range(const rw_match_t *self, const char *text, size_t start, size_t end,
+                           const rw_match_words_t *words, uint32_t groups, rw_match_fn fn,
+                           void *context);
+
 /* The value of the one-word phrase equal to word (any case) in the groups selected,
  * or -1. */
 int rw_match_lookup(const rw_match_t *self, const rw_word_t *word, uint32_t groups);

@@ -762,7 +762,8 @@ static bool speaker_at_role(void *context, size_t start, size_t end, int kind)
 
 /* Speaker and role: in the title first, then near the top of the text. */
 static int fill_speaker(const rw_gazetteer_t *gazetteer, const rw_text_t *text,
-                        const layout_t *layout, const char *title, rw_document_t *document)
+                        const rw_match_words_t *words, const layout_t *layout,
+                        const char *title, rw_document_t *document)
 {
     speaker_search_t search;
     memset(&search, 0, sizeof search);
@@ -793,7 +794,8 @@ static int fill_speaker(const rw_gazetteer_t *gazetteer, const rw_text_t *text,
     search.gazetteer = gazetteer;
     search.text = text->data + layout->body; /* spans are relative to the body */
     search.length = end - layout->body;
-    rw_gazetteer_scan_roles(gazetteer, search.text, search.length, speaker_at_role, &search);
+    rw_gazetteer_scan_roles_range(gazetteer, text->data, layout->body, end, words,
+                                  speaker_at_role, &search);
     if (search.found) {
         char *speaker = fold_copy(search.text, search.speaker.start, search.speaker.end);
         char *role = fold_copy(search.text, search.role.start, search.role.end);
@@ -937,7 +939,7 @@ static int fill(const rw_gazetteer_t *gazetteer, const rw_text_t *text,
     set_field(&document->place, place);
 
     /* Speaker and role. */
-    int status = fill_speaker(gazetteer, text, &layout, document->title, document);
+    int status = fill_speaker(gazetteer, text, words, &layout, document->title, document);
     if (status < 0)
         return status;
 
@@ -956,4 +958,10 @@ int rw_metadata_fill(const rw_gazetteer_t *gazetteer, const rw_text_t *text,
         status = fill(gazetteer, text, &words, document);
     rw_match_words_clear(&words);
     return status;
+}
+
+int rw_metadata_fill_words(const rw_gazetteer_t *gazetteer, const rw_text_t *text,
+                           const rw_match_words_t *words, rw_document_t *document)
+{
+    return fill(gazetteer, text, words, document);
 }

@@ -16,7 +16,7 @@ static const command_t commands[] = {
     {"check-config", rw_command_check_config, "[-c FILE]   validate a configuration, print the effective settings"},
     {"keygen", rw_command_keygen, "[-d DIR] [NAME]   write NAME.key (secret) and NAME.pub"},
     {"stats", rw_command_stats, "[-c FILE] [-e ENDPOINT] [--prometheus]   print the latest heartbeat"},
-    {"proxy", rw_command_proxy, "--frontend ENDPOINT --backend ENDPOINT [-c FILE]   forwarder"},
+    {"proxy", rw_command_proxy, "[--frontend EP] [--backend EP] [--capture EP] [--control EP] [-c FILE]   forwarder"},
 };
 
 static void usage(FILE *out)

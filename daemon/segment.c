@@ -391,6 +391,12 @@ static size_t skip_conjunction(const char *text, size_t k, size_t end)
     return k;
 }
 
+/* The bytes that may end a sentence (or a clause): . ! ? ; : and 0xE2, the first byte
+ * of "…". */
+static const bool may_end_sentence[256] = {
+    ['.'] = true, ['!'] = true, ['?'] = true, [';'] = true, [':'] = true, [0xE2] = true
+};
+
 /* Cut block [start, end) into sentences. */
 static int cut_block(rw_segment_t *self, const rw_words_t *abbreviations, const char *text,
                      size_t start, size_t end, uint32_t block, bool item, bool heading)
@@ -403,7 +409,7 @@ static int cut_block(rw_segment_t *self, const rw_words_t *abbreviations, const 
     while (i < end && rc == 0) {
         unsigned char c = (unsigned char)text[i];
         /* most bytes end nothing: skip them without further tests */
-        if (c != '.' && c != '!' && c != '?' && c != ';' && c != ':' && c != 0xE2) {
+        if (!may_end_sentence[c]) {
             i++;
             continue;
         }

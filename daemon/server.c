@@ -187,6 +187,7 @@ static int open_sockets(rw_server_t *self)
         .bind = &config->publish_endpoints, .connect = &config->publish_connect,
         .sndhwm = config->publish_sndhwm,
         .curve_secret_key = config->security_curve ? secret_key : NULL,
+        .forwarder_key_file = config->publish_forwarder_key,
     };
     self->publish = rw_publish_new(self->context, &options, error, sizeof error);
     if (!self->publish) {
@@ -320,7 +321,7 @@ void rw_server_destroy(rw_server_t **self_p)
 
 static void publish_event(rw_server_t *self, const char *topic, json_t *event)
 {
-    char *body = json_dumps(event, JSON_COMPACT);
+    char *body = json_dumps(event, RW_EVENT_JSON_FLAGS);
     if (!body) {
         rw_error("cannot serialise a %s event: out of memory", topic);
         return;
@@ -433,12 +434,12 @@ static rw_journal_entry_t *batch_entries(batch_file_t *files, size_t count, size
     for (size_t i = 0; i < count; i++) {
         batch_file_t *file = &files[i];
         if (file->outcome == FILE_FAILED && file->error_event) {
-            entries[n++] = (rw_journal_entry_t){"error", file->error_event};
+            entries[n++] = (rw_journal_entry_t){.topic = "error", .event = file->error_event};
         } else if (file->outcome == FILE_DONE) {
             for (size_t e = 0; e < file->result.count; e++)
                 entries[n++] = (rw_journal_entry_t){
-                    e == 0 ? file->result.statement_topic : file->result.recommendation_topic,
-                    file->result.events[e]};
+                    .topic = e == 0 ? file->result.statement_topic : file->result.recommendation_topic,
+                    .event = file->result.events[e]};
         }
     }
     *total = n;
@@ -479,13 +480,20 @@ static void finish_files(rw_server_t *self, batch_file_t *files, size_t count)
                     file->result.id);
         }
     }
-    rw_spool_sync(self->spool);
+    /* The moves are not fsync'd one batch at a time: the journal is what must be
+     * durable. A move lost in a crash leaves the file in incoming/, where the next
+     * start finds its content in the journal and moves it to done/ unpublished. */
 }
 
+/* Publish the bodies exactly as the journal wrote them. */
 static void publish_batch(rw_server_t *self, const rw_journal_entry_t *entries, size_t count)
 {
-    for (size_t i = 0; i < count; i++)
-        publish_event(self, entries[i].topic, entries[i].event);
+    for (size_t i = 0; i < count; i++) {
+        int status = rw_publish_send(self->publish, entries[i].topic, entries[i].body,
+                                     entries[i].body_length);
+        if (status < 0)
+            rw_error("cannot publish a %s event: %s", entries[i].topic, zmq_strerror(-status));
+    }
 }
 
 static void clear_batch(batch_file_t *files, size_t count)
@@ -670,6 +678,7 @@ int rw_server_run(rw_server_t *self)
         run_timers(self);
     }
     sd_notify(0, "STOPPING=1");
+    rw_spool_sync(self->spool);
     rw_notice("stopped: %llu statements, %llu recommendations, %llu errors, %zu file(s) left waiting",
               (unsigned long long)self->counters.statements,
               (unsigned long long)self->counters.recommendations,

@@ -202,10 +202,41 @@ bool rw_words_equal(const char *text, size_t length, const char *folded)
 
 /* ---------------------------------------------------------------- tokenizer */
 
+/* Classes of ASCII characters, so that the tokenizer tests most bytes with one load. */
+enum {
+    ASCII_SPACE = 1u << 0,
+    ASCII_LETTER = 1u << 1,
+    ASCII_DIGIT = 1u << 2,
+    ASCII_WORD = ASCII_LETTER | ASCII_DIGIT
+};
+
+#define LETTERS(from) \
+    [from] = ASCII_LETTER, [from + 1] = ASCII_LETTER, [from + 2] = ASCII_LETTER, \
+    [from + 3] = ASCII_LETTER, [from + 4] = ASCII_LETTER, [from + 5] = ASCII_LETTER, \
+    [from + 6] = ASCII_LETTER, [from + 7] = ASCII_LETTER, [from + 8] = ASCII_LETTER, \
+    [from + 9] = ASCII_LETTER, [from + 10] = ASCII_LETTER, [from + 11] = ASCII_LETTER, \
+    [from + 12] = ASCII_LETTER, [from + 13] = ASCII_LETTER, [from + 14] = ASCII_LETTER, \
+    [from + 15] = ASCII_LETTER, [from + 16] = ASCII_LETTER, [from + 17] = ASCII_LETTER, \
+    [from + 18] = ASCII_LETTER, [from + 19] = ASCII_LETTER, [from + 20] = ASCII_LETTER, \
+    [from + 21] = ASCII_LETTER, [from + 22] = ASCII_LETTER, [from + 23] = ASCII_LETTER, \
+    [from + 24] = ASCII_LETTER, [from + 25] = ASCII_LETTER
+
+static const unsigned char ascii_class[128] = {
+    [' '] = ASCII_SPACE, ['\t'] = ASCII_SPACE, ['\n'] = ASCII_SPACE, ['\r'] = ASCII_SPACE,
+    ['\f'] = ASCII_SPACE, ['\v'] = ASCII_SPACE,
+    ['0'] = ASCII_DIGIT, ['1'] = ASCII_DIGIT, ['2'] = ASCII_DIGIT, ['3'] = ASCII_DIGIT,
+    ['4'] = ASCII_DIGIT, ['5'] = ASCII_DIGIT, ['6'] = ASCII_DIGIT, ['7'] = ASCII_DIGIT,
+    ['8'] = ASCII_DIGIT, ['9'] = ASCII_DIGIT,
+    LETTERS('A'), LETTERS('a')
+};
+
+#undef LETTERS
+
 static bool is_space_code(uint32_t code)
 {
-    return code == ' ' || code == '\t' || code == '\n' || code == '\r' || code == '\f'
-        || code == '\v' || code == 0xA0 || code == 0x202F || (code >= 0x2000 && code <= 0x200B)
+    if (code < 0x80)
+        return (ascii_class[code] & ASCII_SPACE) != 0;
+    return code == 0xA0 || code == 0x202F || (code >= 0x2000 && code <= 0x200B)
         || code == 0x3000 || code == 0xFEFF;
 }
 
@@ -214,9 +245,34 @@ static bool is_digit_code(uint32_t code)
     return code >= '0' && code <= '9';
 }
 
+/* Letters and digits: what word and number tokens are made of. */
+static bool is_word_code(uint32_t code)
+{
+    if (code < 0x80)
+        return (ascii_class[code] & ASCII_WORD) != 0;
+    return rw_words_is_letter(code);
+}
+
 static bool is_apostrophe(uint32_t code)
 {
     return code == '\'' || code == 0x2019 || code == 0x2BC;
+}
+
+/* Characters that may join the parts of a word or a number: apostrophes ("aujourd'hui",
+ * "Cote d'Ivoire"), the hyphen, and the "." and "," inside numbers. */
+static bool is_joiner(uint32_t code)
+{
+    return is_apostrophe(code) || code == '-' || code == '.' || code == ',';
+}
+
+/* The code point at text[0] and its length: ASCII directly, the rest decoded. */
+static uint32_t next_code(const unsigned char *text, size_t available, size_t *length)
+{
+    if (text[0] < 0x80) {
+        *length = 1;
+        return text[0];
+    }
+    return rw_words_decode(text, available, length);
 }
 
 /* The ASCII stand-in of a punctuation code point. */
@@ -254,13 +310,7 @@ int rw_words_tokenize(const char *text, size_t length, size_t base, rw_words_tok
     tokens->count = 0;
     while (i < length) {
         size_t n;
-        uint32_t code;
-        if (p[i] < 0x80) {
-            code = p[i];
-            n = 1;
-        } else {
-            code = rw_words_decode(p + i, length - i, &n);
-        }
+        uint32_t code = next_code(p + i, length - i, &n);
         if (is_space_code(code)) {
             i += n;
             continue;
@@ -269,8 +319,7 @@ int rw_words_tokenize(const char *text, size_t length, size_t base, rw_words_tok
             return -ENOMEM;
         rw_token_t *token = &tokens->items[tokens->count++];
         token->start = (uint32_t)(base + i);
-        bool letter = rw_words_is_letter(code);
-        if (!letter && !is_digit_code(code)) {
+        if (!is_word_code(code)) {
             token->kind = RW_TOKEN_PUNCT;
             token->capital = 0;
             token->punct = punct_class(code);
@@ -284,7 +333,7 @@ int rw_words_tokenize(const char *text, size_t length, size_t base, rw_words_tok
         uint32_t h = FNV_OFFSET;
         bool all_digits = true;
         size_t letters = 0;
-        token->capital = rw_words_is_upper(code);
+        token->capital = code < 0x80 ? (code >= 'A' && code <= 'Z') : rw_words_is_upper(code);
         token->punct = 0;
         for (;;) {
             if (code < 0x80) {
@@ -299,24 +348,31 @@ int rw_words_tokenize(const char *text, size_t length, size_t base, rw_words_tok
                 all_digits = false;
             letters++;
             i += n;
+            /* The common case, kept tight: more ASCII letters and digits. For them,
+             * setting bit 0x20 is the lower case (digits have it already). */
+            while (i < length && p[i] < 0x80 && (ascii_class[p[i]] & ASCII_WORD) != 0) {
+                unsigned char c = p[i];
+                h = (h ^ (unsigned char)(c | 0x20)) * FNV_PRIME;
+                if (ascii_class[c] != ASCII_DIGIT)
+                    all_digits = false;
+                letters++;
+                i++;
+            }
             if (i >= length)
                 break;
             size_t n2;
-            uint32_t next = p[i] < 0x80 ? p[i] : rw_words_decode(p + i, length - i, &n2);
-            if (p[i] < 0x80)
-                n2 = 1;
-            if (rw_words_is_letter(next) || is_digit_code(next)) {
+            uint32_t next = next_code(p + i, length - i, &n2);
+            if (is_word_code(next)) {
                 code = next;
                 n = n2;
                 continue;
             }
             /* Inner joiners: only when followed by a letter or digit. */
-            if (i + n2 >= length)
+            if (!is_joiner(next) || i + n2 >= length)
                 break;
             size_t n3;
             uint32_t after = rw_words_decode(p + i + n2, length - i - n2, &n3);
-            bool after_alnum = rw_words_is_letter(after) || is_digit_code(after);
-            if (!after_alnum)
+            if (!is_word_code(after))
                 break;
             if (is_apostrophe(next)) {
                 if (letters <= 3) {
@@ -336,9 +392,6 @@ int rw_words_tokenize(const char *text, size_t length, size_t base, rw_words_tok
                 continue;
             }
             if ((next == '.' || next == ',') && all_digits && is_digit_code(after)) {
-                code = next;
-                n = n2;
-                all_digits = true;
                 /* keep the number a number: the joiner is not a letter */
                 h = (h ^ (unsigned char)next) * FNV_PRIME;
                 i += n2;
