@@ -41,6 +41,7 @@ static const key_t_ keys[] = {
     {"publish", "heartbeat_s", KEY_INT, FIELD(publish_heartbeat_s)},
     {"publish", "forwarder_key", KEY_PATH, FIELD(publish_forwarder_key)},
     {"replay", "endpoint", KEY_STRING, FIELD(replay_endpoint)},
+    {"replay", "advertise", KEY_STRING, FIELD(replay_advertise)},
     {"extract", "languages", KEY_LIST, FIELD(extract_languages)},
     {"extract", "lexicons", KEY_PATH, FIELD(extract_lexicons)},
     {"extract", "min_confidence", KEY_FLOAT, FIELD(extract_min_confidence)},
@@ -125,6 +126,7 @@ static int apply_defaults(rw_config_t *self, const char *base)
     self->publish_heartbeat_s = 5;
     status |= set_string(&self->publish_forwarder_key, "");   /* none */
     status |= set_string(&self->replay_endpoint, "tcp://127.0.0.1:5561");
+    status |= set_string(&self->replay_advertise, "");
     status |= set_list(&self->extract_languages, languages, 3);
     status |= set_path(&self->extract_lexicons, base, "lexicon");
     self->extract_min_confidence = 0.5;

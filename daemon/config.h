@@ -32,6 +32,7 @@ typedef struct {
                                      * towards publish.connect; "" when not set */
 
     char *replay_endpoint;       /* "" disables replay */
+    char *replay_advertise;      /* endpoint named in heartbeats; "": the bound one */
 
     rw_strings_t extract_languages;
     char *extract_lexicons;      /* folder of lexicon data */

@@ -60,7 +60,8 @@ struct rw_server {
     rw_auth_t *auth;
     rw_publish_t *publish;
     void *replay_socket;
-    char *replay_bound;          /* resolved replay endpoint, for rebind and heartbeat */
+    char *replay_bound;          /* resolved replay endpoint, for rebind */
+    char *replay_advertised;     /* what heartbeats name (replay.advertise, or the bound one) */
     rw_replay_t *replay;
     int signal_fd;
 
@@ -155,8 +156,12 @@ static int open_replay(rw_server_t *self, const char *secret_key)
     if (zmq_getsockopt(self->replay_socket, ZMQ_LAST_ENDPOINT, bound, &bound_size) < 0)
         snprintf(bound, sizeof bound, "%s", endpoint);
     self->replay_bound = strdup(bound);
+    /* heartbeats name the endpoint subscribers should use: a wildcard bind such as
+     * tcp://0.0.0.0:5561 is not one they can reach */
+    const char *advertise = self->config->replay_advertise;
+    self->replay_advertised = strdup(advertise[0] ? advertise : bound);
     self->replay = rw_replay_new(self->replay_socket, self->journal);
-    return self->replay && self->replay_bound ? 0 : -ENOMEM;
+    return self->replay && self->replay_bound && self->replay_advertised ? 0 : -ENOMEM;
 }
 
 static int open_sockets(rw_server_t *self)
@@ -313,6 +318,7 @@ void rw_server_destroy(rw_server_t **self_p)
     if (self->signal_fd >= 0)
         close(self->signal_fd);
     free(self->replay_bound);
+    free(self->replay_advertised);
     free(self);
     *self_p = NULL;
 }
@@ -352,7 +358,7 @@ static void publish_heartbeat(rw_server_t *self)
     self->counters.replayed = self->replay ? rw_replay_served(self->replay) : 0;
     json_t *event = rw_event_heartbeat(self->config->node, rw_journal_last_seq(self->journal),
                                        now_seconds() - self->started, &self->counters,
-                                       rw_queue_size(self->queue), self->replay_bound);
+                                       rw_queue_size(self->queue), self->replay_advertised);
     if (event) {
         publish_event(self, "heartbeat", event);
         json_decref(event);

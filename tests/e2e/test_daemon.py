@@ -367,3 +367,17 @@ def test_replay_gives_the_very_bodies_published_live(daemon):
     assert b'"confidence":0.' in live[2][1] and b"0000000" not in live[2][1]
     raw.close()
     dealer.close()
+
+
+def test_heartbeat_names_the_advertised_replay_endpoint(workdir):
+    d = Daemon(workdir)
+    text = open(d.config).read().replace(
+        f'replay: {{ endpoint = "{d.replay}"; }};',
+        f'replay: {{ endpoint = "{d.replay}"; advertise = "tcp://replay.example.org:5561"; }};')
+    open(d.config, "w").write(text)
+    d.start()
+    sub = Subscriber(d.endpoint)
+    sub.wait_connected()
+    assert sub.events("heartbeat")[0]["replay"] == "tcp://replay.example.org:5561"
+    sub.close()
+    d.stop()
