@@ -44,6 +44,8 @@
 typedef struct {
     char *name;
     size_t bytes;
+    rw_spool_identity_t identity;     /* the file as read, to move only that one */
+    bool identified;
     enum { FILE_DONE, FILE_DUPLICATE, FILE_FAILED, FILE_GONE } outcome;
     rw_pipeline_result_t result;
     json_t *error_event;
@@ -380,8 +382,9 @@ static void fail_file(rw_server_t *self, batch_file_t *file, const char *reason)
 {
     char *moved_to = NULL;
     rw_warning("%s: %s", file->name, reason);
-    int status = rw_spool_fail(self->spool, file->name, reason, &moved_to);
-    if (status == -ENOENT) {
+    int status = rw_spool_fail(self->spool, file->name,
+                               file->identified ? &file->identity : NULL, reason, &moved_to);
+    if (status == -ENOENT || status == -ESTALE) {
         file->outcome = FILE_GONE;
         return;
     }
@@ -397,8 +400,10 @@ static void prepare_file(rw_server_t *self, batch_file_t *files, size_t index)
     unsigned char *bytes = NULL;
     char reason[512];
     self->counters.files_seen++;
+    file->identity = (rw_spool_identity_t){0, 0};
     int status = rw_spool_read(self->spool, file->name, self->config->spool_max_bytes,
-                               &bytes, &file->bytes, reason, sizeof reason);
+                               &bytes, &file->bytes, &file->identity, reason, sizeof reason);
+    file->identified = file->identity.inode != 0;
     if (status == -ENOENT) {
         rw_debug("%s: gone before it could be read", file->name);
         file->outcome = FILE_GONE;
@@ -473,7 +478,7 @@ static void finish_files(rw_server_t *self, batch_file_t *files, size_t count)
         if (file->outcome != FILE_DONE && file->outcome != FILE_DUPLICATE)
             continue;
         char *moved_to = NULL;
-        if (rw_spool_finish(self->spool, file->name, &moved_to) == 0)
+        if (rw_spool_finish(self->spool, file->name, &file->identity, &moved_to) == 0)
             rw_debug("%s → %s", file->name, moved_to);
         free(moved_to);
         if (file->outcome == FILE_DUPLICATE) {

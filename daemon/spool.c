@@ -117,12 +117,16 @@ static int read_all(int fd, size_t size, unsigned char **bytes, size_t *got_size
 }
 
 int rw_spool_read(rw_spool_t *self, const char *name, size_t max_bytes,
-                  unsigned char **bytes, size_t *size, char *reason, size_t reason_size)
+                  unsigned char **bytes, size_t *size, rw_spool_identity_t *identity,
+                  char *reason, size_t reason_size)
 {
     int fd = openat(self->incoming, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) {
         int error = errno;
         if (error == ELOOP) {
+            struct stat link;
+            if (identity && fstatat(self->incoming, name, &link, AT_SYMLINK_NOFOLLOW) == 0)
+                *identity = (rw_spool_identity_t){link.st_dev, link.st_ino};
             snprintf(reason, reason_size, "a symbolic link: not followed");
             return -ELOOP;
         }
@@ -136,6 +140,8 @@ int rw_spool_read(rw_spool_t *self, const char *name, size_t max_bytes,
         close(fd);
         return -error;
     }
+    if (identity)
+        *identity = (rw_spool_identity_t){status.st_dev, status.st_ino};
     if (!S_ISREG(status.st_mode)) {
         snprintf(reason, reason_size, "%s, not a regular file", file_kind(status.st_mode));
         close(fd);
@@ -150,6 +156,21 @@ int rw_spool_read(rw_spool_t *self, const char *name, size_t max_bytes,
     int result = read_all(fd, (size_t)status.st_size, bytes, size, reason, reason_size);
     close(fd);
     return result;
+}
+
+/* Whether incoming/name is still the file that was read. */
+static int check_identity(rw_spool_t *self, const char *name, const rw_spool_identity_t *expected)
+{
+    if (!expected)
+        return 0;
+    struct stat status;
+    if (fstatat(self->incoming, name, &status, AT_SYMLINK_NOFOLLOW) < 0)
+        return -errno;
+    if (status.st_dev != expected->device || status.st_ino != expected->inode) {
+        rw_info("%s was replaced after it was read: the new file is taken on its own", name);
+        return -ESTALE;
+    }
+    return 0;
 }
 
 /* "a.txt" with n → "a.n.txt"; "README" → "README.n". */
@@ -194,10 +215,14 @@ static char *relative_path(const char *folder_path, const char *name)
     return path;
 }
 
-int rw_spool_finish(rw_spool_t *self, const char *name, char **moved_to)
+int rw_spool_finish(rw_spool_t *self, const char *name, const rw_spool_identity_t *expected,
+                    char **moved_to)
 {
     char final[NAME_MAX + 1];
-    int status = move_unique(self, name, self->done, final, sizeof final);
+    int status = check_identity(self, name, expected);
+    if (status < 0)
+        return status;
+    status = move_unique(self, name, self->done, final, sizeof final);
     if (status < 0) {
         if (status != -ENOENT)
             rw_error("cannot move %s to %s: %s", name, self->done_path, strerror(-status));
@@ -236,11 +261,15 @@ static int write_error_file(rw_spool_t *self, const char *final, const char *nam
     return status;
 }
 
-int rw_spool_fail(rw_spool_t *self, const char *name, const char *reason, char **moved_to)
+int rw_spool_fail(rw_spool_t *self, const char *name, const rw_spool_identity_t *expected,
+                  const char *reason, char **moved_to)
 {
     char final[NAME_MAX + 1];
+    int status = check_identity(self, name, expected);
+    if (status < 0)
+        return status;
     /* leave room for ".error.json" beside the file */
-    int status = move_unique(self, name, self->failed, final, NAME_MAX + 1 - 11);
+    status = move_unique(self, name, self->failed, final, NAME_MAX + 1 - 11);
     if (status < 0) {
         if (status != -ENOENT)
             rw_error("cannot move %s to %s: %s", name, self->failed_path, strerror(-status));

@@ -54,12 +54,12 @@ START_TEST(read_then_finish)
     unsigned char *bytes = NULL;
     size_t size = 0;
     char reason[256];
-    ck_assert_int_eq(rw_spool_read(spool, "a.txt", 100, &bytes, &size, reason, sizeof reason), 0);
+    ck_assert_int_eq(rw_spool_read(spool, "a.txt", 100, &bytes, &size, NULL, reason, sizeof reason), 0);
     ck_assert_uint_eq(size, 5);
     ck_assert_int_eq(memcmp(bytes, "hello", 5), 0);
     free(bytes);
     char *moved_to = NULL;
-    ck_assert_int_eq(rw_spool_finish(spool, "a.txt", &moved_to), 0);
+    ck_assert_int_eq(rw_spool_finish(spool, "a.txt", NULL, &moved_to), 0);
     ck_assert_str_eq(moved_to, "done/a.txt");
     free(moved_to);
     ck_assert(exists(done, "a.txt"));
@@ -76,7 +76,7 @@ START_TEST(name_clash_never_overwrites)
     put(done, "a.1.txt", "second");
     put(incoming, "a.txt", "third");
     char *moved_to = NULL;
-    ck_assert_int_eq(rw_spool_finish(spool, "a.txt", &moved_to), 0);
+    ck_assert_int_eq(rw_spool_finish(spool, "a.txt", NULL, &moved_to), 0);
     ck_assert_str_eq(moved_to, "done/a.2.txt");
     free(moved_to);
     char path[1024];
@@ -86,7 +86,7 @@ START_TEST(name_clash_never_overwrites)
     free(text);
     put(incoming, "README", "x");
     put(done, "README", "y");
-    ck_assert_int_eq(rw_spool_finish(spool, "README", &moved_to), 0);
+    ck_assert_int_eq(rw_spool_finish(spool, "README", NULL, &moved_to), 0);
     ck_assert_str_eq(moved_to, "done/README.1");
     free(moved_to);
     rw_spool_destroy(&spool);
@@ -98,7 +98,7 @@ START_TEST(fail_writes_error_json)
     rw_spool_t *spool = spool_open();
     put(incoming, "bad.txt", "x");
     char *moved_to = NULL;
-    ck_assert_int_eq(rw_spool_fail(spool, "bad.txt", "binary content", &moved_to), 0);
+    ck_assert_int_eq(rw_spool_fail(spool, "bad.txt", NULL, "binary content", &moved_to), 0);
     ck_assert_str_eq(moved_to, "failed/bad.txt");
     free(moved_to);
     char path[1024];
@@ -123,29 +123,29 @@ START_TEST(hostile_entries_are_refused_with_reasons)
     put(root, "target.txt", "secret");
     snprintf(path, sizeof path, "%s/link.txt", incoming);
     ck_assert_int_eq(symlink("../target.txt", path), 0);
-    ck_assert_int_eq(rw_spool_read(spool, "link.txt", 100, &bytes, &size, reason, sizeof reason), -ELOOP);
+    ck_assert_int_eq(rw_spool_read(spool, "link.txt", 100, &bytes, &size, NULL, reason, sizeof reason), -ELOOP);
     ck_assert_msg(strstr(reason, "symbolic link") != NULL, "%s", reason);
 
     snprintf(path, sizeof path, "%s/fifo.txt", incoming);
     ck_assert_int_eq(mkfifo(path, 0644), 0);
-    ck_assert_int_lt(rw_spool_read(spool, "fifo.txt", 100, &bytes, &size, reason, sizeof reason), 0);
+    ck_assert_int_lt(rw_spool_read(spool, "fifo.txt", 100, &bytes, &size, NULL, reason, sizeof reason), 0);
     ck_assert_msg(strstr(reason, "FIFO") != NULL, "%s", reason);
 
     snprintf(path, sizeof path, "%s/dir.txt", incoming);
     ck_assert_int_eq(mkdir(path, 0755), 0);
-    ck_assert_int_lt(rw_spool_read(spool, "dir.txt", 100, &bytes, &size, reason, sizeof reason), 0);
+    ck_assert_int_lt(rw_spool_read(spool, "dir.txt", 100, &bytes, &size, NULL, reason, sizeof reason), 0);
     ck_assert_msg(strstr(reason, "directory") != NULL, "%s", reason);
 
     put(incoming, "big.txt", "0123456789");
-    ck_assert_int_eq(rw_spool_read(spool, "big.txt", 5, &bytes, &size, reason, sizeof reason), -EFBIG);
+    ck_assert_int_eq(rw_spool_read(spool, "big.txt", 5, &bytes, &size, NULL, reason, sizeof reason), -EFBIG);
     ck_assert_msg(strstr(reason, "too large") != NULL, "%s", reason);
 
-    ck_assert_int_eq(rw_spool_read(spool, "gone.txt", 5, &bytes, &size, reason, sizeof reason), -ENOENT);
+    ck_assert_int_eq(rw_spool_read(spool, "gone.txt", 5, &bytes, &size, NULL, reason, sizeof reason), -ENOENT);
 
     /* the link itself moves to failed/, its target is untouched */
-    ck_assert_int_eq(rw_spool_fail(spool, "link.txt", "a symbolic link", NULL), 0);
+    ck_assert_int_eq(rw_spool_fail(spool, "link.txt", NULL, "a symbolic link", NULL), 0);
     ck_assert(exists(root, "target.txt"));
-    ck_assert_int_eq(rw_spool_fail(spool, "fifo.txt", "a FIFO", NULL), 0);
+    ck_assert_int_eq(rw_spool_fail(spool, "fifo.txt", NULL, "a FIFO", NULL), 0);
     ck_assert(exists(failed, "fifo.txt"));
     rw_spool_destroy(&spool);
 }
@@ -158,13 +158,45 @@ START_TEST(long_and_strange_names)
     memset(name, 'n', 251);
     strcpy(name + 251, ".txt"); /* 255 bytes */
     put(incoming, name, "x");
-    ck_assert_int_eq(rw_spool_fail(spool, name, "reason", NULL), 0);
+    ck_assert_int_eq(rw_spool_fail(spool, name, NULL, "reason", NULL), 0);
     ck_assert(!exists(incoming, name));
     put(incoming, "line\nbreak \xff.txt", "x");
     char *moved_to = NULL;
-    ck_assert_int_eq(rw_spool_finish(spool, "line\nbreak \xff.txt", &moved_to), 0);
+    ck_assert_int_eq(rw_spool_finish(spool, "line\nbreak \xff.txt", NULL, &moved_to), 0);
     ck_assert(exists(done, "line\nbreak \xff.txt"));
     free(moved_to);
+    rw_spool_destroy(&spool);
+}
+END_TEST
+
+START_TEST(a_file_replaced_after_it_was_read_is_not_moved)
+{
+    rw_spool_t *spool = spool_open();
+    put(incoming, "x.txt", "first");
+    unsigned char *bytes = NULL;
+    size_t size = 0;
+    char reason[256];
+    rw_spool_identity_t identity;
+    ck_assert_int_eq(rw_spool_read(spool, "x.txt", 100, &bytes, &size, &identity, reason,
+                                   sizeof reason), 0);
+    free(bytes);
+    /* the sender renames a new file over the name */
+    put(root, "x.new", "second");
+    char from[1024], to[1024];
+    snprintf(from, sizeof from, "%s/x.new", root);
+    snprintf(to, sizeof to, "%s/x.txt", incoming);
+    ck_assert_int_eq(rename(from, to), 0);
+    ck_assert_int_eq(rw_spool_finish(spool, "x.txt", &identity, NULL), -ESTALE);
+    ck_assert_int_eq(rw_spool_fail(spool, "x.txt", &identity, "reason", NULL), -ESTALE);
+    ck_assert(exists(incoming, "x.txt")); /* the newcomer waits for its own turn */
+    ck_assert(!exists(done, "x.txt"));
+    /* read again, it is moved */
+    ck_assert_int_eq(rw_spool_read(spool, "x.txt", 100, &bytes, &size, &identity, reason,
+                                   sizeof reason), 0);
+    ck_assert_int_eq(memcmp(bytes, "second", 6), 0);
+    free(bytes);
+    ck_assert_int_eq(rw_spool_finish(spool, "x.txt", &identity, NULL), 0);
+    ck_assert(exists(done, "x.txt"));
     rw_spool_destroy(&spool);
 }
 END_TEST
@@ -179,6 +211,7 @@ int main(void)
     tcase_add_test(tc, fail_writes_error_json);
     tcase_add_test(tc, hostile_entries_are_refused_with_reasons);
     tcase_add_test(tc, long_and_strange_names);
+    tcase_add_test(tc, a_file_replaced_after_it_was_read_is_not_moved);
     suite_add_tcase(suite, tc);
     return test_run_suite(suite) ? 1 : 0;
 }

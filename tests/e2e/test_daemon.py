@@ -191,6 +191,9 @@ def test_name_clash_in_done_keeps_both(daemon):
     sub.wait_connected()
     daemon.drop(SEED, "same.txt")
     sub.wait_for(statement_complete(sub))
+    deadline = time.time() + 5  # events go out before the file moves: wait for the move
+    while time.time() < deadline and not os.path.exists(os.path.join(daemon.done, "same.txt")):
+        time.sleep(0.05)
     daemon.drop(os.path.join(CORPUS, "003_hrw-tamils-detained-pta.txt"), "same.txt")
     sub.wait_for(statement_complete(sub, 2))
     deadline = time.time() + 5

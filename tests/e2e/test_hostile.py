@@ -215,7 +215,7 @@ def test_state_disk_full_pauses_and_resumes(workdir):
         os.unlink(filler)
         sub.wait_for(statement_complete(sub), timeout=20)
         assert sub.events("statement")[0]["file"] == "during-full.txt"
-        assert os.path.exists(os.path.join(daemon.done, "during-full.txt"))
+        assert wait_until(lambda: os.path.exists(os.path.join(daemon.done, "during-full.txt")))
         assert "taking files" in daemon.log_text()
         sub.close()
     finally:

@@ -1,37 +1,46 @@
 /* fault_run.c — fault injection over the daemon's statement path.
  *
- * Linked with the project's objects and -Wl,--wrap=... (see tests/fault/Makefile), so
- * every call the daemon's code makes to malloc, calloc, realloc, strdup, strndup,
- * asprintf (and jansson's allocator), write, pwrite, fsync, fdatasync, rename,
- * renameat, renameat2, open and openat goes through a wrapper here. A wrapper can make
- * the Nth call of one kind fail: NULL / -1 with ENOMEM, EIO or ENOSPC, or a short write
- * followed by ENOSPC (a disk filling up in the middle of a write).
+ * Linked with the project's objects, fault_wrap.c and -Wl,--wrap=... (see
+ * tests/fault/Makefile), so every call the daemon's code makes to malloc, calloc,
+ * realloc, strdup, strndup, asprintf (and jansson's allocator), write, pwrite, fsync,
+ * fdatasync, rename, renameat, renameat2, open and openat can be made to fail: the Nth
+ * call of one kind returns NULL / -1 with ENOMEM, EIO, ENOSPC or EMFILE, or writes half
+ * and then fails with ENOSPC (a disk filling up mid-write).
  *
  * The scenario, for every kind and N = 1, 2, ... until a run ends without reaching the
- * Nth call: a fresh state folder and spool with 3 corpus statements in incoming/; open
- * the journal and the spool and process the files as recwatchd's process_batch does
- * (read, pipeline, one journal append for the batch, then move to done/; a refused
- * file goes to failed/ with its error event) — all with the fault armed. Then, with
- * faults off:
+ * Nth call: a fresh state folder and spool with 3 corpus statements in incoming/, plus
+ * a file that ingest refuses and a copy of the first statement (a duplicate); open the
+ * journal and the spool and process the files as recwatchd's process_batch does (read,
+ * pipeline, one journal append for the batch, then move to done/; a refused file goes
+ * to failed/ with its error event) — all with the fault armed. Then, with faults off:
  *   check 1 (the state the fault left): every journal line complete and parseable,
  *     seq 1..n without gap, no half group; every file in exactly one of incoming/,
  *     done/, failed/ with its bytes unchanged; a file in done/ has its statement
- *     journalled; a journalled statement's file is in done/ (or still in incoming/
- *     when only its move failed: the restart below moves it);
+ *     journalled; a file in failed/ does not;
  *   restart: reopen the journal and process what is left in incoming/ (the daemon's
  *     start-up scan), faults still off;
- *   check 2 (the state after recovery): the journal opens, seq 1..n without gap,
- *     incoming/ empty, every file in done/ or failed/ (nothing lost), every statement
- *     in done/ journalled exactly once, every journalled statement's file in done/.
+ *   check 2 (after recovery): the journal opens and its cursor reads seq 1..n without
+ *     gap, incoming/ empty, every file in done/ or failed/ (nothing lost), each content
+ *     journalled at most once, every journalled statement's file in done/, every error
+ *     event's file in failed/.
  * Leaks are reported by LeakSanitizer at exit (the build uses ASan).
  *
- *   fault_run [-k KIND] [-n N] [-K] [-t] [-v] [FILE...]
+ * With -d, each pass is the real daemon instead: the wrapped recwatchd (build/
+ * recwatchd-fault) started on the folders with RW_FAULT_KIND/RW_FAULT_AT in its
+ * environment, stopped with SIGTERM once incoming/ is empty; it must end with exit 0
+ * or 1, never a signal or a sanitizer report. That covers the server's own paths
+ * (start-up, pause and retry after a journal failure, stop) at the cost of ~1 s a run.
+ *
+ *   fault_run [-d RECWATCHD] [-k KIND] [-n N] [-s STRIDE] [-K] [-t] [-v] [FILE...]
+ *     -d FILE  run the real (wrapped) daemon for each pass
  *     -k KIND  only this kind (alloc, write, short-write, fsync, rename, open)
- *     -n N     only the Nth call (with -k): to reproduce one case under a debugger
+ *     -n N     only the Nth call (with -k): to reproduce one case
+ *     -s STEP  take every STEPth N (default 1; with -d, allocations are sampled)
  *     -K       keep each run's folder (printed) instead of removing it
  *     -t       print the stack of each injected fault (ASan's symbolizer)
  *     -v       log the daemon's messages (quiet by default)
- *   FILE...    statements to use (default: three short corpus statements). */
+ *   FILE...    statements to use (default: three short corpus statements).
+ * A case that ends inconsistent is run again with -t, to show where its fault was. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -43,10 +52,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "event.h"
+#include "fault_wrap.h"
 #include "journal.h"
 #include "lexicon.h"
 #include "log.h"
@@ -62,313 +75,17 @@
 #define MAX_FILES 16
 #define MAX_BYTES (16u * 1024 * 1024)
 #define NODE "fault"
+#define REFUSED_NAME "zz-refused.txt"
 
-/* ---- the fault switch -------------------------------------------------------- */
-
-typedef enum {
-    KIND_ALLOC,
-    KIND_WRITE,       /* write/pwrite fails at once with EIO */
-    KIND_SHORT_WRITE, /* write/pwrite writes half, the next write on that fd ENOSPC */
-    KIND_FSYNC,
-    KIND_RENAME,
-    KIND_OPEN,
-    KIND_COUNT
-} fault_kind_t;
-
-static const char *const kind_names[KIND_COUNT] = {"alloc", "write", "short-write",
-                                                   "fsync", "rename", "open"};
-
-static bool armed;                       /* count calls and fail the target */
-static fault_kind_t armed_kind;
-static unsigned long target;             /* the call number that fails */
-static unsigned long calls[KIND_COUNT];  /* calls counted in the current run */
-static bool hit;                         /* the target was reached in this run */
-static int short_write_fd = -1;          /* fd whose next write fails (ENOSPC) */
-static bool trace;                       /* -t: print the stack of each injected fault */
 static bool keep;                        /* -K: keep each run's folder, to look at it */
+static bool trace;                       /* -t: show where each failing case's fault was */
 
-void __sanitizer_print_stack_trace(void); /* from the ASan runtime */
-
-/* Count a call of kind (write and short-write share one count); true when it must fail. */
-static bool fault_now(fault_kind_t kind)
-{
-    if (!armed)
-        return false;
-    if (kind == KIND_WRITE && armed_kind == KIND_SHORT_WRITE)
-        kind = KIND_SHORT_WRITE;
-    unsigned long n = ++calls[kind];
-    if (kind == armed_kind && n == target) {
-        hit = true;
-        if (trace) {
-            fprintf(stderr, "fault_run: injecting %s #%lu here:\n", kind_names[kind], n);
-            __sanitizer_print_stack_trace();
-        }
-        return true;
-    }
-    return false;
-}
-
-void *__real_malloc(size_t size);
-void *__real_calloc(size_t count, size_t size);
-void *__real_realloc(void *pointer, size_t size);
-char *__real_strdup(const char *text);
-char *__real_strndup(const char *text, size_t size);
-ssize_t __real_write(int fd, const void *data, size_t size);
-ssize_t __real_pwrite(int fd, const void *data, size_t size, off_t offset);
-int __real_fsync(int fd);
-int __real_fdatasync(int fd);
-int __real_rename(const char *from, const char *to);
-int __real_renameat(int from_dir, const char *from, int to_dir, const char *to);
-int __real_renameat2(int from_dir, const char *from, int to_dir, const char *to,
-                     unsigned flags);
-int __real_open(const char *path, int flags, ...);
-int __real_openat(int dir, const char *path, int flags, ...);
-
-void *__wrap_malloc(size_t size);
-void *__wrap_calloc(size_t count, size_t size);
-void *__wrap_realloc(void *pointer, size_t size);
-char *__wrap_strdup(const char *text);
-char *__wrap_strndup(const char *text, size_t size);
-int __wrap_asprintf(char **out, const char *format, ...);
-ssize_t __wrap_write(int fd, const void *data, size_t size);
-ssize_t __wrap_pwrite(int fd, const void *data, size_t size, off_t offset);
-int __wrap_fsync(int fd);
-int __wrap_fdatasync(int fd);
-int __wrap_rename(const char *from, const char *to);
-int __wrap_renameat(int from_dir, const char *from, int to_dir, const char *to);
-int __wrap_renameat2(int from_dir, const char *from, int to_dir, const char *to,
-                     unsigned flags);
-int __wrap_open(const char *path, int flags, ...);
-int __wrap_openat(int dir, const char *path, int flags, ...);
-
-void *__wrap_malloc(size_t size)
-{
-    if (fault_now(KIND_ALLOC)) {
-        errno = ENOMEM;
-        return NULL;
-    }
-    return __real_malloc(size);
-}
-
-void *__wrap_calloc(size_t count, size_t size)
-{
-    if (fault_now(KIND_ALLOC)) {
-        errno = ENOMEM;
-        return NULL;
-    }
-    return __real_calloc(count, size);
-}
-
-void *__wrap_realloc(void *pointer, size_t size)
-{
-    if (fault_now(KIND_ALLOC)) {
-        errno = ENOMEM;
-        return NULL;
-    }
-    return __real_realloc(pointer, size);
-}
-
-char *__wrap_strdup(const char *text)
-{
-    if (fault_now(KIND_ALLOC)) {
-        errno = ENOMEM;
-        return NULL;
-    }
-    return __real_strdup(text);
-}
-
-char *__wrap_strndup(const char *text, size_t size)
-{
-    if (fault_now(KIND_ALLOC)) {
-        errno = ENOMEM;
-        return NULL;
-    }
-    return __real_strndup(text, size);
-}
-
-int __wrap_asprintf(char **out, const char *format, ...)
-{
-    if (fault_now(KIND_ALLOC)) {
-        errno = ENOMEM;
-        return -1;
-    }
-    va_list arguments;
-    va_start(arguments, format);
-    int result = vasprintf(out, format, arguments);
-    va_end(arguments);
-    return result;
-}
-
-/* jansson allocates through its own hooks: the same switch. */
-static void *json_malloc_hook(size_t size)
-{
-    return __wrap_malloc(size);
-}
-
-static void json_free_hook(void *pointer)
-{
-    free(pointer);
-}
-
-/* A write fault: EIO at once, or (short-write) half the bytes now and ENOSPC on the
- * next write to the same fd, as a file system that fills up mid-write does. */
-static ssize_t write_fault(int fd, size_t size, ssize_t (*partial)(int, size_t))
-{
-    if (armed_kind == KIND_SHORT_WRITE && size > 1) {
-        short_write_fd = fd;
-        return partial(fd, size / 2);
-    }
-    errno = armed_kind == KIND_SHORT_WRITE ? ENOSPC : EIO;
-    return -1;
-}
-
-static const void *partial_data;
-static off_t partial_offset;
-
-static ssize_t partial_write(int fd, size_t size)
-{
-    return __real_write(fd, partial_data, size);
-}
-
-static ssize_t partial_pwrite(int fd, size_t size)
-{
-    return __real_pwrite(fd, partial_data, size, partial_offset);
-}
-
-ssize_t __wrap_write(int fd, const void *data, size_t size)
-{
-    if (armed && fd == short_write_fd) {
-        short_write_fd = -1;
-        errno = ENOSPC;
-        return -1;
-    }
-    if (fault_now(KIND_WRITE)) {
-        partial_data = data;
-        return write_fault(fd, size, partial_write);
-    }
-    return __real_write(fd, data, size);
-}
-
-ssize_t __wrap_pwrite(int fd, const void *data, size_t size, off_t offset)
-{
-    if (armed && fd == short_write_fd) {
-        short_write_fd = -1;
-        errno = ENOSPC;
-        return -1;
-    }
-    if (fault_now(KIND_WRITE)) {
-        partial_data = data;
-        partial_offset = offset;
-        return write_fault(fd, size, partial_pwrite);
-    }
-    return __real_pwrite(fd, data, size, offset);
-}
-
-int __wrap_fsync(int fd)
-{
-    if (fault_now(KIND_FSYNC)) {
-        errno = EIO;
-        return -1;
-    }
-    return __real_fsync(fd);
-}
-
-int __wrap_fdatasync(int fd)
-{
-    if (fault_now(KIND_FSYNC)) {
-        errno = EIO;
-        return -1;
-    }
-    return __real_fdatasync(fd);
-}
-
-/* Renames fail with EIO or ENOSPC (a new directory entry needs room), by turns. */
-static int rename_errno(void)
-{
-    return target % 2 ? EIO : ENOSPC;
-}
-
-int __wrap_rename(const char *from, const char *to)
-{
-    if (fault_now(KIND_RENAME)) {
-        errno = rename_errno();
-        return -1;
-    }
-    return __real_rename(from, to);
-}
-
-int __wrap_renameat(int from_dir, const char *from, int to_dir, const char *to)
-{
-    if (fault_now(KIND_RENAME)) {
-        errno = rename_errno();
-        return -1;
-    }
-    return __real_renameat(from_dir, from, to_dir, to);
-}
-
-int __wrap_renameat2(int from_dir, const char *from, int to_dir, const char *to,
-                     unsigned flags)
-{
-    if (fault_now(KIND_RENAME)) {
-        errno = rename_errno();
-        return -1;
-    }
-    return __real_renameat2(from_dir, from, to_dir, to, flags);
-}
-
-/* open/openat fail with EMFILE (out of descriptors) or, when creating, ENOSPC. */
-static int open_errno(int flags)
-{
-    return (flags & O_CREAT) ? ENOSPC : EMFILE;
-}
-
-int __wrap_open(const char *path, int flags, ...)
-{
-    mode_t mode = 0;
-    if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) {
-        va_list arguments;
-        va_start(arguments, flags);
-        mode = (mode_t)va_arg(arguments, int);
-        va_end(arguments);
-    }
-    if (fault_now(KIND_OPEN)) {
-        errno = open_errno(flags);
-        return -1;
-    }
-    return __real_open(path, flags, mode);
-}
-
-int __wrap_openat(int dir, const char *path, int flags, ...)
-{
-    mode_t mode = 0;
-    if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) {
-        va_list arguments;
-        va_start(arguments, flags);
-        mode = (mode_t)va_arg(arguments, int);
-        va_end(arguments);
-    }
-    if (fault_now(KIND_OPEN)) {
-        errno = open_errno(flags);
-        return -1;
-    }
-    return __real_openat(dir, path, flags, mode);
-}
-
-static void arm(fault_kind_t kind, unsigned long n)
-{
-    memset(calls, 0, sizeof calls);
-    hit = false;
-    short_write_fd = -1;
-    armed_kind = kind;
-    target = n;
-    armed = true;
-}
-
-static void disarm(void)
-{
-    armed = false;
-    short_write_fd = -1;
-}
+void __sanitizer_set_death_callback(void (*callback)(void)); /* from the ASan runtime */
+#ifdef RW_HAVE_BATCH
+#define BATCH_CODE "daemon/batch.c's"
+#else
+#define BATCH_CODE "the test's copy of server.c's"
+#endif
 
 /* ---- the statements and the run's folders ------------------------------------ */
 
@@ -390,6 +107,13 @@ typedef struct {
 
 static int problems;        /* consistency failures over every run */
 static const char *case_label = "";
+
+/* ASan, UBSan or LSan is about to end the process: say which case it was. */
+static void report_death(void)
+{
+    fprintf(stderr, "fault_run: died during case %s (reproduce: tests/fault/run -k KIND -n N -t)\n",
+            case_label);
+}
 
 static void problem(const char *format, ...) __attribute__((format(printf, 1, 2)));
 
@@ -477,10 +201,31 @@ static void remove_run_dirs(const run_dirs_t *dirs)
     nftw(dirs->root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* ---- the daemon's batch, module call for module call ---------------------------
- * This follows process_batch/prepare_file/fail_file/batch_entries/finish_files of
- * daemon/server.c, which are static there (see /work/fault-batch.patch for moving
- * them into daemon/batch.c so that this test can call the real thing). */
+/* ---- the daemon's batch --------------------------------------------------------
+ * With daemon/batch.c (RW_HAVE_BATCH, set by the Makefile when daemon/batch.h exists)
+ * this is the daemon's own code. Without it, the same module calls in the same order
+ * as process_batch/prepare_file/fail_file/batch_entries/finish_files of server.c. */
+#ifdef RW_HAVE_BATCH
+#include "batch.h"
+
+static int process_batch(rw_spool_t *spool, rw_journal_t *journal, char **names, size_t count)
+{
+    rw_batch_options_t options = {.lexicon = lexicon, .spool = spool, .journal = journal,
+                                  .node = NODE, .max_bytes = MAX_BYTES,
+                                  .min_confidence = 0.5};
+    rw_batch_t *batch = rw_batch_new(&options);
+    if (!batch)
+        return -ENOMEM;
+    for (size_t i = 0; i < count; i++) {
+        char *name = strdup(names[i]);
+        if (name)
+            rw_batch_add(batch, name);
+    }
+    int status = rw_batch_commit(batch);
+    rw_batch_destroy(&batch);
+    return status;
+}
+#else
 
 typedef struct {
     char *name;
@@ -493,7 +238,7 @@ typedef struct {
 static void fail_file(rw_spool_t *spool, batch_file_t *file, const char *reason)
 {
     char *moved_to = NULL;
-    int status = rw_spool_fail(spool, file->name, reason, &moved_to);
+    int status = rw_spool_fail(spool, file->name, NULL, reason, &moved_to);
     if (status == -ENOENT) {
         file->outcome = FILE_GONE;
         return;
@@ -517,7 +262,7 @@ static void prepare_file(rw_spool_t *spool, rw_journal_t *journal, batch_file_t 
     batch_file_t *file = &files[index];
     unsigned char *bytes = NULL;
     char reason[512];
-    int status = rw_spool_read(spool, file->name, MAX_BYTES, &bytes, &file->bytes, reason,
+    int status = rw_spool_read(spool, file->name, MAX_BYTES, &bytes, &file->bytes, NULL, reason,
                                sizeof reason);
     if (status == -ENOENT) {
         file->outcome = FILE_GONE;
@@ -586,7 +331,7 @@ static int process_batch(rw_spool_t *spool, rw_journal_t *journal, char **names,
             if (files[i].outcome != FILE_DONE && files[i].outcome != FILE_DUPLICATE)
                 continue;
             char *moved_to = NULL;
-            rw_spool_finish(spool, files[i].name, &moved_to);
+            rw_spool_finish(spool, files[i].name, NULL, &moved_to);
             free(moved_to);
         }
         rw_spool_sync(spool);
@@ -598,6 +343,8 @@ static int process_batch(rw_spool_t *spool, rw_journal_t *journal, char **names,
     }
     return status;
 }
+
+#endif
 
 static int compare_names(const void *left, const void *right)
 {
@@ -655,12 +402,11 @@ static int daemon_pass(const run_dirs_t *dirs)
         return -1;
     }
     /* the folder scan is the test's own (the daemon's is rw_watch_scan): no fault in it */
-    bool was_armed = armed;
-    armed = false;
+    bool was_armed = fault_suspend();
     char *names[MAX_FILES];
     size_t count = 0;
     int status = list_folder(dirs->incoming, names, MAX_FILES, &count);
-    armed = was_armed;
+    fault_resume(was_armed);
     if (status == 0 && count > 0)
         status = process_batch(spool, journal, names, count) < 0 ? -1 : 0;
     free_names(names, count);
@@ -824,6 +570,7 @@ static size_t count_named(const journal_view_t *view, const statement_t *stateme
 }
 
 static unsigned long long notes_error_file; /* failed/ files left without NAME.error.json */
+static unsigned long long notes_transient;  /* good statements sent to failed/ by a fault */
 
 /* Files against journal. final: after the restart (nothing may stay in incoming/). */
 static void check_files(const run_dirs_t *dirs, const journal_view_t *view, bool final)
@@ -853,6 +600,8 @@ static void check_files(const run_dirs_t *dirs, const journal_view_t *view, bool
             snprintf(path, sizeof path, "%s/%s.error.json", dirs->failed, statement->name);
             if (access(path, F_OK) != 0)
                 notes_error_file++;
+            if (strcmp(statement->name, REFUSED_NAME) != 0)
+                notes_transient++;
         }
     }
     /* after the restart, every error event names a file that is in failed/ */
@@ -926,31 +675,178 @@ static unsigned long long injected[KIND_COUNT];
 static unsigned long long clean_errors[KIND_COUNT]; /* runs where the fault made a pass fail */
 static unsigned long long runs_total;
 
+/* ---- the real daemon (-d): the wrapped recwatchd, armed from its environment ---- */
+
+static const char *daemon_path;   /* -d: tests/fault/build/recwatchd-fault */
+static unsigned long daemon_counts[KIND_COUNT]; /* calls the last pass made */
+static unsigned long first_pass_counts[KIND_COUNT]; /* ... the last faulty pass made */
+#define SANITIZER_EXIT 86         /* the daemon's exit status when ASan/UBSan/LSan report */
+
+static int write_config(const run_dirs_t *dirs, char *path, size_t path_size)
+{
+    snprintf(path, path_size, "%s/recwatch.conf", dirs->root);
+    FILE *file = fopen(path, "w");
+    if (!file)
+        return -1;
+    fprintf(file,
+            "node = \"%s\";\n"
+            "spool: { incoming = \"incoming\"; done = \"done\"; failed = \"failed\"; };\n"
+            "state: { dir = \"state\"; };\n"
+            "publish: { endpoints = [ \"ipc://%s/pub\" ]; heartbeat_s = 1; };\n"
+            "replay: { endpoint = \"ipc://%s/replay\"; };\n"
+            "extract: { languages = [ \"en\", \"fr\", \"es\" ]; lexicons = \"%s\";\n"
+            "           min_confidence = 0.5; };\n"
+            "log: { level = \"info\"; };\n",
+            NODE, dirs->root, dirs->root, LEXICON_DIR);
+    return fclose(file) == 0 ? 0 : -1;
+}
+
+static size_t incoming_count(const run_dirs_t *dirs)
+{
+    char *names[MAX_FILES];
+    size_t count = 0;
+    list_folder(dirs->incoming, names, MAX_FILES, &count);
+    free_names(names, count);
+    return count;
+}
+
+static double now_seconds(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
+/* Start the daemon on dirs (armed with kind/n when n > 0), let it take the files, stop
+ * it with SIGTERM once incoming/ is empty (or after a few seconds: a file whose move
+ * failed stays there until a restart), and judge how it ended. 0 when it stopped or
+ * failed cleanly (exit 0 or 1); -1 on a crash or a sanitizer report (a problem). */
+static int daemon_run(const run_dirs_t *dirs, fault_kind_t kind, unsigned long n, bool *reached)
+{
+    char config[4400], report[4400], log[4400];
+    snprintf(report, sizeof report, "%s/fault-report", dirs->root);
+    snprintf(log, sizeof log, "%s/daemon.log", dirs->root);
+    if (write_config(dirs, config, sizeof config) < 0) {
+        problem("cannot write %s", config);
+        return -1;
+    }
+    unlink(report);
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        problem("fork: %s", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        char at[32];
+        snprintf(at, sizeof at, "%lu", n);
+        setenv("RW_FAULT_KIND", fault_kind_names[kind], 1);
+        setenv("RW_FAULT_AT", at, 1);
+        setenv("RW_FAULT_REPORT", report, 1);
+        if (trace)
+            setenv("RW_FAULT_TRACE", "1", 1);
+        setenv("ASAN_OPTIONS", "exitcode=86:detect_leaks=1", 1);
+        setenv("UBSAN_OPTIONS", "exitcode=86:halt_on_error=1:print_stacktrace=1", 1);
+        if (!freopen(log, "a", stdout) || !freopen(log, "a", stderr))
+            _exit(2);
+        execl(daemon_path, "recwatchd", "-f", "-c", config, (char *)NULL);
+        _exit(127);
+    }
+    double started = now_seconds(), empty_since = 0;
+    bool signalled = false;
+    int status = 0;
+    for (;;) {
+        pid_t done = waitpid(pid, &status, WNOHANG);
+        if (done == pid)
+            break;
+        double now = now_seconds();
+        if (!signalled) {
+            bool empty = incoming_count(dirs) == 0;
+            if (empty && empty_since == 0)
+                empty_since = now;
+            if ((empty && now - empty_since > 0.3) || now - started > 6.0) {
+                kill(pid, SIGTERM);
+                signalled = true;
+            }
+        } else if (now - started > 30.0) {
+            kill(pid, SIGKILL);
+        }
+        usleep(20000);
+    }
+    *reached = false;
+    memset(daemon_counts, 0, sizeof daemon_counts);
+    FILE *file = fopen(report, "r");
+    if (file) {
+        int hit_flag = 0;
+        if (fscanf(file, "%d", &hit_flag) == 1)
+            *reached = hit_flag == 1;
+        for (int k = 0; k < KIND_COUNT; k++)
+            if (fscanf(file, "%lu", &daemon_counts[k]) != 1)
+                break;
+        fclose(file);
+    }
+    if (WIFSIGNALED(status)) {
+        problem("the daemon died of signal %d (log: %s)", WTERMSIG(status), log);
+        return -1;
+    }
+    if (WEXITSTATUS(status) == SANITIZER_EXIT) {
+        problem("the daemon ended with a sanitizer report (log: %s)", log);
+        return -1;
+    }
+    if (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 1) {
+        problem("the daemon exited %d (log: %s)", WEXITSTATUS(status), log);
+        return -1;
+    }
+    if (!file) {
+        problem("the daemon wrote no fault report (log: %s)", log);
+        return -1;
+    }
+    return WEXITSTATUS(status) == 0 ? 0 : 1;
+}
+
+/* One pass of the daemon with kind's nth call failing (n = 0: no fault); status of the
+ * pass (<0 or 1: it ended in an error); *reached: the nth call happened. */
+static int one_pass(const run_dirs_t *dirs, fault_kind_t kind, unsigned long n, bool *reached)
+{
+    if (daemon_path)
+        return daemon_run(dirs, kind, n, reached);
+    fault_set_trace(trace);
+    fault_arm(kind, n);
+    int status = daemon_pass(dirs);
+    fault_disarm();
+    *reached = fault_was_hit();
+    for (int k = 0; k < KIND_COUNT; k++)
+        daemon_counts[k] = fault_calls((fault_kind_t)k);
+    return status;
+}
+
 /* Run the scenario with the Nth call of kind failing. true when the Nth call was
  * reached. counting: add to the summary (not for a rerun that shows the stack). */
 static bool run_case(fault_kind_t kind, unsigned long n, bool counting)
 {
     char label[64];
-    snprintf(label, sizeof label, "%s #%lu", kind_names[kind], n);
+    snprintf(label, sizeof label, "%s #%lu", fault_kind_names[kind], n);
     case_label = label;
     run_dirs_t dirs;
+    memset(&dirs, 0, sizeof dirs);
     if (make_run_dirs(&dirs) < 0) {
         fprintf(stderr, "fault_run: cannot set up %s: %s\n", dirs.root, strerror(errno));
         exit(2);
     }
-    arm(kind, n);
-    int status = daemon_pass(&dirs);
-    disarm();
-    bool reached = hit;
+    bool reached = false;
+    int status = one_pass(&dirs, kind, n, &reached);
+    memcpy(first_pass_counts, daemon_counts, sizeof first_pass_counts);
     runs_total += counting;
     if (reached && counting) {
         injected[kind]++;
-        if (status < 0)
+        if (status != 0)
             clean_errors[kind]++;
     }
     check_state(&dirs, false);
     /* The restart: the daemon starts again with the disk healthy. */
-    if (daemon_pass(&dirs) < 0)
+    bool ignored;
+    if (one_pass(&dirs, kind, 0, &ignored) != 0)
         problem("the restart without faults failed");
     check_state(&dirs, true);
     if (keep)
@@ -997,22 +893,21 @@ static int add_statement(const char *name, const unsigned char *bytes, size_t si
     return 0;
 }
 
-static int parse_kind(const char *name)
-{
-    for (int k = 0; k < KIND_COUNT; k++)
-        if (strcmp(name, kind_names[k]) == 0)
-            return k;
-    return -1;
-}
-
 int main(int argc, char **argv)
 {
     int only_kind = -1;
     unsigned long only_n = 0;
     bool verbose = false;
     int option;
-    while ((option = getopt(argc, argv, "k:n:Ktv")) != -1) {
-        if (option == 'k' && (only_kind = parse_kind(optarg)) >= 0)
+    unsigned long stride = 0;
+    while ((option = getopt(argc, argv, "d:k:n:s:Ktv")) != -1) {
+        if (option == 'd') {
+            daemon_path = optarg;
+            continue;
+        }
+        if (option == 's' && (stride = strtoul(optarg, NULL, 10)) > 0)
+            continue;
+        if (option == 'k' && (only_kind = fault_kind_parse(optarg)) >= 0)
             continue;
         if (option == 'n' && (only_n = strtoul(optarg, NULL, 10)) > 0)
             continue;
@@ -1028,15 +923,15 @@ int main(int argc, char **argv)
             trace = true;
             continue;
         }
-        fprintf(stderr, "usage: fault_run [-k alloc|write|short-write|fsync|rename|open] "
-                        "[-n N] [-K] [-t] [-v] [FILE...]\n");
+        fprintf(stderr, "usage: fault_run [-d RECWATCHD] [-k alloc|write|short-write|fsync|"
+                        "rename|open] [-n N] [-s STRIDE] [-K] [-t] [-v] [FILE...]\n");
         return 2;
     }
     if (only_n > 0 && only_kind < 0) {
         fprintf(stderr, "fault_run: -n needs -k\n");
         return 2;
     }
-    json_set_alloc_funcs(json_malloc_hook, json_free_hook);
+    __sanitizer_set_death_callback(report_death);
     rw_log_set_level(verbose ? RW_LOG_DEBUG : (rw_log_level_t)0);
 
     static const char *const defaults[] = {
@@ -1056,7 +951,7 @@ int main(int argc, char **argv)
     /* Two more files take the other roads of a batch: one that ingest refuses (it goes
      * to failed/ beside NAME.error.json, its error event journalled) and a copy of the
      * first statement under another name (a duplicate: to done/, not journalled). */
-    if (add_statement("zz-refused.txt", (const unsigned char *)"binary\0\0\0\0\0\0\0\0", 14) < 0 ||
+    if (add_statement(REFUSED_NAME, (const unsigned char *)"binary\0\0\0\0\0\0\0\0", 14) < 0 ||
         add_statement("zz-copy.txt", statements[0].bytes, statements[0].size) < 0)
         return 2;
 
@@ -1077,14 +972,15 @@ int main(int argc, char **argv)
      * and it tells how many calls of each kind one run makes. */
     run_case(KIND_ALLOC, 0, true);
     unsigned long per_run[KIND_COUNT];
-    memcpy(per_run, calls, sizeof per_run);
+    memcpy(per_run, first_pass_counts, sizeof per_run);
     if (problems > 0) {
         fprintf(stderr, "fault_run: inconsistent even without faults\n");
         return 1;
     }
-    printf("fault_run: %zu statement(s); one run makes %lu allocations, %lu writes, "
+    printf("fault_run: %s; %zu files (%zu corpus statements, a refused file, a "
+           "duplicate); one run makes %lu allocations, %lu writes, "
            "%lu fsyncs, %lu renames, %lu opens\n",
-           statement_count, per_run[KIND_ALLOC], per_run[KIND_WRITE], per_run[KIND_FSYNC],
+           daemon_path ? "the real daemon (-d)" : BATCH_CODE " batch code", statement_count, statement_count - 2, per_run[KIND_ALLOC], per_run[KIND_WRITE], per_run[KIND_FSYNC],
            per_run[KIND_RENAME], per_run[KIND_OPEN]);
     fflush(stdout);
 
@@ -1093,6 +989,10 @@ int main(int argc, char **argv)
             continue;
         unsigned long first = only_n ? only_n : 1;
         unsigned long n = first;
+        /* every N, except allocations through the whole daemon (-d), where its start
+         * (the lexicon) makes so many that about 60 evenly spread N are taken */
+        unsigned long step = stride ? stride
+                           : daemon_path && k == KIND_ALLOC ? per_run[k] / 60 + 1 : 1;
         bool reached;
         for (;;) {
             int before = problems;
@@ -1100,19 +1000,21 @@ int main(int argc, char **argv)
             if (problems > before && !trace) {
                 /* the same case again, showing where the fault was injected */
                 bool was_keep = keep;
-                trace = keep = true;
+                trace = true;
+                keep = daemon_path != NULL; /* keep its log */
                 run_case((fault_kind_t)k, n, false);
                 trace = false;
                 keep = was_keep;
             }
             if (!reached || only_n)
                 break;
-            n++;
+            n += step;
         }
-        unsigned long last = reached ? n : n - 1;
-        printf("fault_run: %-11s N = %lu..%lu: %llu fault(s) injected, %llu made a pass end "
+        unsigned long last = reached ? n : n - step;
+        printf("fault_run: %-11s N = %lu..%lu%s: %llu fault(s) injected, %llu made a pass end "
                "in an error, problems so far: %d\n",
-               kind_names[k], first, last, injected[k], clean_errors[k], problems);
+               fault_kind_names[k], first, last, step > 1 ? " (sampled)" : "", injected[k],
+               clean_errors[k], problems);
         fflush(stdout);
     }
 
@@ -1126,8 +1028,11 @@ int main(int argc, char **argv)
         total += injected[k];
     printf("fault_run: %llu run(s), %llu fault(s) injected: ", runs_total, total);
     for (int k = 0; k < KIND_COUNT; k++)
-        printf("%s%s %llu", k ? ", " : "", kind_names[k], injected[k]);
+        printf("%s%s %llu", k ? ", " : "", fault_kind_names[k], injected[k]);
     printf(" — %s\n", problems ? "INCONSISTENT" : "all consistent");
+    if (notes_transient)
+        printf("fault_run: note: %llu time(s) a good statement went to failed/ because of a "
+               "transient fault (out of memory, EIO ...): it is not retried\n", notes_transient);
     if (notes_error_file)
         printf("fault_run: note: %llu run(s) left a file in failed/ without its .error.json "
                "(the write of the explanation failed; logged)\n", notes_error_file);
