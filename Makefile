@@ -113,7 +113,8 @@ fuzz:
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-	  --std=c11 --inline-suppr -Idaemon daemon tests/*.c
+	  --std=c11 --inline-suppr -Idaemon -Itests daemon tests/*.c tests/fuzz/*.c \
+	  tests/fault/*.c clients/c/*.c bench/*.c
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin \
