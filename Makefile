@@ -37,7 +37,7 @@ DEB_PACKAGES := build-essential pkg-config libzmq3-dev libjansson-dev libconfig-
 # (a NodeSource nodejs carries its own npm, which Debian's npm package would conflict with).
 NODE_PACKAGES := $(if $(shell command -v node 2>/dev/null),,nodejs npm)
 
-.PHONY: all deps print-deps run test test-unit test-e2e test-clients test-asan test-valgrind bench eval fuzz \
+.PHONY: all deps print-deps run test test-unit test-e2e test-clients test-asan test-valgrind test-fault fuzz-smoke bench eval fuzz \
         install uninstall clean lint
 
 all: $(BUILD)/recwatchd $(BUILD)/recwatch
@@ -96,6 +96,16 @@ test-asan: deps
 	$(MAKE) BUILD=build-asan OPT=-O1 CC=clang \
 	  SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  all test-unit test-e2e
+
+# Fault injection: the Nth allocation, write, fsync, rename or open fails, for every N
+# (clang + ASan); each run must end in a clean error and a consistent journal.
+test-fault:
+	tests/fault/run
+
+# Replay the fuzzers' seed corpora (fast); `make fuzz` builds, `make -C tests/fuzz run`
+# fuzzes for FUZZ_SECONDS.
+fuzz-smoke:
+	$(MAKE) -C tests/fuzz smoke
 
 # The end-to-end suite with every daemon under valgrind (memory errors, definite leaks).
 test-valgrind: all

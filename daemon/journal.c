@@ -805,37 +805,72 @@ static int text_append(text_buffer_t *text, const char *data, size_t length)
     return 0;
 }
 
+/* Where json_dump_callback writes: the text buffer, and whether an append failed. */
+typedef struct {
+    text_buffer_t *text;
+    bool failed;
+} dump_target_t;
+
+static int dump_to_text(const char *buffer, size_t size, void *data)
+{
+    dump_target_t *target = data;
+    if (text_append(target->text, buffer, size) < 0) {
+        target->failed = true;
+        return -1;
+    }
+    return 0;
+}
+
+/* Serialise json at the end of text; -ENOMEM on failure. Not json_dumps: jansson
+ * (2.14 and before) ignores a failed write of an object key and carries on, so under
+ * memory pressure json_dumps can return a text with a key missing — it looks whole,
+ * does not parse, and would be fsync'd as committed (tests/fault found this). The
+ * failure flag catches what the return value does not. */
+static int dump_json(text_buffer_t *text, const json_t *json, size_t flags)
+{
+    dump_target_t target = {.text = text, .failed = false};
+    if (json_dump_callback(json, dump_to_text, &target, flags) < 0 || target.failed)
+        return -ENOMEM;
+    return 0;
+}
+
+/* json_dumps without the damaged-text failure above: a new string, or NULL. */
+static char *dumps_checked(const json_t *json, size_t flags)
+{
+    text_buffer_t text = {0};
+    if (dump_json(&text, json, flags) < 0 || !text.data) {
+        free(text.data);
+        return NULL;
+    }
+    return text.data;
+}
+
 /* Append one journal line for an entry whose event already has its seq; *body_offset
  * gets where the event's text starts in the buffer. */
 static int format_line(text_buffer_t *text, uint64_t seq, rw_journal_entry_t *entry,
                        size_t group, size_t *body_offset)
 {
-    json_t *topic_value = json_string(entry->topic);
-    char *topic = topic_value ? json_dumps(topic_value, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
-    char *body = json_dumps(entry->event, RW_EVENT_JSON_FLAGS);
-    json_decref(topic_value);
-    int result = -ENOMEM;
-    if (topic && body) {
-        char head[64];
-        int head_length = snprintf(head, sizeof head, "{\"seq\":%" PRIu64 ",\"topic\":", seq);
-        char middle[64];
-        int middle_length = group > 1
-                                ? snprintf(middle, sizeof middle, ",\"group\":%zu,\"event\":", group)
-                                : snprintf(middle, sizeof middle, ",\"event\":");
-        result = text_append(text, head, (size_t)head_length);
-        if (result == 0)
-            result = text_append(text, topic, strlen(topic));
-        if (result == 0)
-            result = text_append(text, middle, (size_t)middle_length);
-        *body_offset = text->length;
-        entry->body_length = strlen(body);
-        if (result == 0)
-            result = text_append(text, body, entry->body_length);
-        if (result == 0)
-            result = text_append(text, "}\n", 2);
-    }
-    free(topic);
-    free(body);
+    json_t *topic = json_string(entry->topic);
+    if (!topic)
+        return -ENOMEM;
+    char head[64];
+    int head_length = snprintf(head, sizeof head, "{\"seq\":%" PRIu64 ",\"topic\":", seq);
+    char middle[64];
+    int middle_length = group > 1
+                            ? snprintf(middle, sizeof middle, ",\"group\":%zu,\"event\":", group)
+                            : snprintf(middle, sizeof middle, ",\"event\":");
+    int result = text_append(text, head, (size_t)head_length);
+    if (result == 0)
+        result = dump_json(text, topic, JSON_ENCODE_ANY | JSON_COMPACT);
+    if (result == 0)
+        result = text_append(text, middle, (size_t)middle_length);
+    *body_offset = text->length;
+    if (result == 0)
+        result = dump_json(text, entry->event, RW_EVENT_JSON_FLAGS);
+    entry->body_length = text->length - *body_offset;
+    if (result == 0)
+        result = text_append(text, "}\n", 2);
+    json_decref(topic);
     return result;
 }
 
@@ -1080,7 +1115,7 @@ static int cursor_set_body(rw_journal_cursor_t *self, char *line, size_t length,
     /* Skip "{"seq":N,"topic":<string>": the topic string is dumped again to find its
      * length exactly; the group field, if any, sits between topic and event. */
     json_t *topic_value = json_object_get(root, "topic");
-    char *topic = json_dumps(topic_value, JSON_ENCODE_ANY | JSON_COMPACT);
+    char *topic = dumps_checked(topic_value, JSON_ENCODE_ANY | JSON_COMPACT);
     if (!topic)
         return -ENOMEM;
     char *topic_at = strstr(line, ",\"topic\":");
@@ -1100,7 +1135,7 @@ static int cursor_set_body(rw_journal_cursor_t *self, char *line, size_t length,
         *body = event;
         return 0;
     }
-    self->dumped = json_dumps(json_object_get(root, "event"), RW_EVENT_JSON_FLAGS);
+    self->dumped = dumps_checked(json_object_get(root, "event"), RW_EVENT_JSON_FLAGS);
     if (!self->dumped)
         return -ENOMEM;
     *body = self->dumped;

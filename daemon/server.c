@@ -1,6 +1,6 @@
 /* server.c — the event loop of recwatchd.
  *
- * Statements are taken in batches (at most BATCH_FILES files or BATCH_MS of work), so
+ * Statements are taken in batches (at most RW_BATCH_MAX_FILES files or BATCH_MS of work), so
  * that one fsync of the journal covers many statements when thousands arrive at once
  * (group commit), while the loop still answers signals and replay requests between
  * batches. For each batch: read and extract every file, append all events to the
@@ -22,6 +22,7 @@
 #include <zmq.h>
 
 #include "auth.h"
+#include "batch.h"
 #include "config.h"
 #include "event.h"
 #include "journal.h"
@@ -35,21 +36,9 @@
 #include "spool.h"
 #include "watch.h"
 
-#define BATCH_FILES 256
 #define BATCH_MS 20.0
 #define PAUSE_RETRY_S 1.0
 #define RETAIN_EVERY_S 3600.0
-
-/* One file of a batch and what became of it. */
-typedef struct {
-    char *name;
-    size_t bytes;
-    rw_spool_identity_t identity;     /* the file as read, to move only that one */
-    bool identified;
-    enum { FILE_DONE, FILE_DUPLICATE, FILE_FAILED, FILE_GONE } outcome;
-    rw_pipeline_result_t result;
-    json_t *error_event;
-} batch_file_t;
 
 struct rw_server {
     rw_config_t *config;
@@ -77,7 +66,6 @@ struct rw_server {
     bool paused;                 /* the journal cannot be written: take no files */
     bool retry;                  /* paused, but time to try one batch again */
     double resume_at;
-    batch_file_t batch[BATCH_FILES];  /* the files of the batch in hand */
 };
 
 
@@ -369,100 +357,12 @@ static void publish_heartbeat(rw_server_t *self)
 
 /* ---- one batch of files ------------------------------------------------------ */
 
-static bool duplicate_in_batch(const batch_file_t *files, size_t count, const char *id)
+/* Stop taking files for a while (they stay in incoming/); why says what failed. */
+static void pause_intake(rw_server_t *self, const char *why)
 {
-    for (size_t i = 0; i < count; i++)
-        if (files[i].outcome == FILE_DONE && strcmp(files[i].result.id, id) == 0)
-            return true;
-    return false;
-}
-
-/* Move a file that cannot be processed to failed/ and make its error event. */
-static void fail_file(rw_server_t *self, batch_file_t *file, const char *reason)
-{
-    char *moved_to = NULL;
-    rw_warning("%s: %s", file->name, reason);
-    int status = rw_spool_fail(self->spool, file->name,
-                               file->identified ? &file->identity : NULL, reason, &moved_to);
-    if (status == -ENOENT || status == -ESTALE) {
-        file->outcome = FILE_GONE;
-        return;
-    }
-    file->outcome = FILE_FAILED;
-    file->error_event = rw_event_error(self->config->node, file->name, reason, moved_to);
-    free(moved_to);
-    self->counters.errors++;
-}
-
-static void prepare_file(rw_server_t *self, batch_file_t *files, size_t index)
-{
-    batch_file_t *file = &files[index];
-    unsigned char *bytes = NULL;
-    char reason[512];
-    self->counters.files_seen++;
-    file->identity = (rw_spool_identity_t){0, 0};
-    int status = rw_spool_read(self->spool, file->name, self->config->spool_max_bytes,
-                               &bytes, &file->bytes, &file->identity, reason, sizeof reason);
-    file->identified = file->identity.inode != 0;
-    if (status == -ENOENT) {
-        rw_debug("%s: gone before it could be read", file->name);
-        file->outcome = FILE_GONE;
-        return;
-    }
-    if (status < 0) {
-        fail_file(self, file, reason);
-        return;
-    }
-    rw_extract_options_t options = {.min_confidence = self->config->extract_min_confidence};
-    status = rw_pipeline_run(self->lexicon, &options, self->config->node, file->name, time(NULL),
-                             bytes, file->bytes, &file->result, reason, sizeof reason);
-    free(bytes);
-    if (status < 0) {
-        fail_file(self, file, reason);
-        return;
-    }
-    if (rw_journal_has_content(self->journal, file->result.id) ||
-        duplicate_in_batch(files, index, file->result.id)) {
-        rw_info("%s: same content as a statement already published (%s): not published again",
-                file->name, file->result.id);
-        file->outcome = FILE_DUPLICATE;
-        return;
-    }
-    file->outcome = FILE_DONE;
-}
-
-/* Every event of the batch, in order, as journal entries. */
-static rw_journal_entry_t *batch_entries(batch_file_t *files, size_t count, size_t *total)
-{
-    size_t needed = 0;
-    for (size_t i = 0; i < count; i++)
-        needed += files[i].outcome == FILE_DONE ? files[i].result.count
-                : files[i].outcome == FILE_FAILED && files[i].error_event ? 1 : 0;
-    rw_journal_entry_t *entries = calloc(needed ? needed : 1, sizeof *entries);
-    if (!entries)
-        return NULL;
-    size_t n = 0;
-    for (size_t i = 0; i < count; i++) {
-        batch_file_t *file = &files[i];
-        if (file->outcome == FILE_FAILED && file->error_event) {
-            entries[n++] = (rw_journal_entry_t){.topic = "error", .event = file->error_event};
-        } else if (file->outcome == FILE_DONE) {
-            for (size_t e = 0; e < file->result.count; e++)
-                entries[n++] = (rw_journal_entry_t){
-                    .topic = e == 0 ? file->result.statement_topic : file->result.recommendation_topic,
-                    .event = file->result.events[e]};
-        }
-    }
-    *total = n;
-    return entries;
-}
-
-static void pause_intake(rw_server_t *self, int status)
-{
-    char reason[512];
-    snprintf(reason, sizeof reason,
-             "cannot write the journal in %s: %s; taking no files until it can "
-             "(they stay in incoming/)", self->config->state_dir, strerror(-status));
+    char reason[768];
+    snprintf(reason, sizeof reason, "%s; taking no files until it can (they stay in incoming/)",
+             why);
     if (!self->paused)
         rw_error("%s", reason);
     if (!self->paused)
@@ -471,77 +371,58 @@ static void pause_intake(rw_server_t *self, int status)
     self->resume_at = now_seconds() + PAUSE_RETRY_S;
 }
 
-static void finish_files(rw_server_t *self, batch_file_t *files, size_t count)
+/* rw_batch's publish callback: the bodies exactly as the journal wrote them. */
+static void publish_entry(void *data, const char *topic, const char *body, size_t length)
 {
-    for (size_t i = 0; i < count; i++) {
-        batch_file_t *file = &files[i];
-        if (file->outcome != FILE_DONE && file->outcome != FILE_DUPLICATE)
-            continue;
-        char *moved_to = NULL;
-        if (rw_spool_finish(self->spool, file->name, &file->identity, &moved_to) == 0)
-            rw_debug("%s → %s", file->name, moved_to);
-        free(moved_to);
-        if (file->outcome == FILE_DUPLICATE) {
-            self->counters.duplicates++;
-        } else {
-            self->counters.statements++;
-            self->counters.recommendations += file->result.document->count;
-            self->counters.bytes += file->bytes;
-            rw_info("%s: %zu recommendation(s), %s", file->name, file->result.document->count,
-                    file->result.id);
-        }
-    }
-    /* The moves are not fsync'd one batch at a time: the journal is what must be
-     * durable. A move lost in a crash leaves the file in incoming/, where the next
-     * start finds its content in the journal and moves it to done/ unpublished. */
-}
-
-/* Publish the bodies exactly as the journal wrote them. */
-static void publish_batch(rw_server_t *self, const rw_journal_entry_t *entries, size_t count)
-{
-    for (size_t i = 0; i < count; i++) {
-        int status = rw_publish_send(self->publish, entries[i].topic, entries[i].body,
-                                     entries[i].body_length);
-        if (status < 0)
-            rw_error("cannot publish a %s event: %s", entries[i].topic, zmq_strerror(-status));
-    }
-}
-
-static void clear_batch(batch_file_t *files, size_t count)
-{
-    for (size_t i = 0; i < count; i++) {
-        free(files[i].name);
-        rw_pipeline_result_clear(&files[i].result);
-        json_decref(files[i].error_event);
-    }
+    rw_server_t *self = data;
+    int status = rw_publish_send(self->publish, topic, body, length);
+    if (status < 0)
+        rw_error("cannot publish a %s event: %s", topic, zmq_strerror(-status));
 }
 
 static void process_batch(rw_server_t *self)
 {
-    batch_file_t *files = self->batch;
-    size_t count = 0;
+    /* made for each batch: a reload may change the lexicon and the settings */
+    rw_batch_options_t options = {
+        .lexicon = self->lexicon,
+        .spool = self->spool,
+        .journal = self->journal,
+        .node = self->config->node,
+        .max_bytes = self->config->spool_max_bytes,
+        .min_confidence = self->config->extract_min_confidence,
+        .publish = publish_entry,
+        .publish_data = self,
+        .counters = &self->counters,
+    };
+    rw_batch_t *batch = rw_batch_new(&options);
+    if (!batch) {
+        pause_intake(self, "out of memory for a batch");
+        return;
+    }
     double deadline = now_seconds() + BATCH_MS / 1000.0;
-    while (count < BATCH_FILES && rw_queue_size(self->queue) > 0 && now_seconds() < deadline) {
-        memset(&files[count], 0, sizeof files[count]);
-        files[count].name = rw_queue_pop(self->queue);
-        prepare_file(self, files, count);
-        count++;
+    while (rw_batch_count(batch) < RW_BATCH_MAX_FILES && rw_queue_size(self->queue) > 0 &&
+           now_seconds() < deadline) {
+        char *name = rw_queue_pop(self->queue);
+        if (name)
+            rw_batch_add(batch, name);
     }
     self->retry = false;
-    size_t total = 0;
-    rw_journal_entry_t *entries = batch_entries(files, count, &total);
-    int status = entries ? (total ? rw_journal_append(self->journal, entries, total) : 0) : -ENOMEM;
+    int status = rw_batch_commit(batch);
+    size_t retries = rw_batch_retries(batch);
+    rw_batch_destroy(&batch);
+    char why[512];
     if (status < 0) {
-        pause_intake(self, status);
+        snprintf(why, sizeof why, "cannot write the journal in %s: %s", self->config->state_dir,
+                 strerror(-status));
+        pause_intake(self, why);
+    } else if (retries > 0) {
+        snprintf(why, sizeof why, "out of memory while extracting %zu file(s)", retries);
+        pause_intake(self, why);
     } else {
         if (self->paused)
-            rw_notice("the journal can be written again: taking files");
+            rw_notice("taking files again");
         self->paused = false;
-        publish_batch(self, entries, total);
-        finish_files(self, files, count);
     }
-    free(entries);
-    clear_batch(files, count);
 }
 
 /* ---- signals, reload, timers --------------------------------------------------- */

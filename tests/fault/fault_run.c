@@ -230,6 +230,8 @@ static int process_batch(rw_spool_t *spool, rw_journal_t *journal, char **names,
 typedef struct {
     char *name;
     size_t bytes;
+    rw_spool_identity_t identity; /* the file as read, to move only that one */
+    bool identified;
     enum { FILE_DONE, FILE_DUPLICATE, FILE_FAILED, FILE_GONE } outcome;
     rw_pipeline_result_t result;
     json_t *error_event;
@@ -238,8 +240,9 @@ typedef struct {
 static void fail_file(rw_spool_t *spool, batch_file_t *file, const char *reason)
 {
     char *moved_to = NULL;
-    int status = rw_spool_fail(spool, file->name, NULL, reason, &moved_to);
-    if (status == -ENOENT) {
+    int status = rw_spool_fail(spool, file->name, file->identified ? &file->identity : NULL,
+                               reason, &moved_to);
+    if (status == -ENOENT || status == -ESTALE) {
         file->outcome = FILE_GONE;
         return;
     }
@@ -262,8 +265,10 @@ static void prepare_file(rw_spool_t *spool, rw_journal_t *journal, batch_file_t 
     batch_file_t *file = &files[index];
     unsigned char *bytes = NULL;
     char reason[512];
-    int status = rw_spool_read(spool, file->name, MAX_BYTES, &bytes, &file->bytes, NULL, reason,
-                               sizeof reason);
+    file->identity = (rw_spool_identity_t){0, 0};
+    int status = rw_spool_read(spool, file->name, MAX_BYTES, &bytes, &file->bytes,
+                               &file->identity, reason, sizeof reason);
+    file->identified = file->identity.inode != 0;
     if (status == -ENOENT) {
         file->outcome = FILE_GONE;
         return;
@@ -301,12 +306,13 @@ static rw_journal_entry_t *batch_entries(batch_file_t *files, size_t count, size
     for (size_t i = 0; i < count; i++) {
         batch_file_t *file = &files[i];
         if (file->outcome == FILE_FAILED && file->error_event) {
-            entries[n++] = (rw_journal_entry_t){"error", file->error_event};
+            entries[n++] = (rw_journal_entry_t){.topic = "error", .event = file->error_event};
         } else if (file->outcome == FILE_DONE) {
             for (size_t e = 0; e < file->result.count; e++)
                 entries[n++] = (rw_journal_entry_t){
-                    e == 0 ? file->result.statement_topic : file->result.recommendation_topic,
-                    file->result.events[e]};
+                    .topic = e == 0 ? file->result.statement_topic
+                                    : file->result.recommendation_topic,
+                    .event = file->result.events[e]};
         }
     }
     *total = n;
@@ -331,10 +337,9 @@ static int process_batch(rw_spool_t *spool, rw_journal_t *journal, char **names,
             if (files[i].outcome != FILE_DONE && files[i].outcome != FILE_DUPLICATE)
                 continue;
             char *moved_to = NULL;
-            rw_spool_finish(spool, files[i].name, NULL, &moved_to);
+            rw_spool_finish(spool, files[i].name, &files[i].identity, &moved_to);
             free(moved_to);
         }
-        rw_spool_sync(spool);
     }
     free(entries);
     for (size_t i = 0; i < count; i++) {
@@ -343,7 +348,6 @@ static int process_batch(rw_spool_t *spool, rw_journal_t *journal, char **names,
     }
     return status;
 }
-
 #endif
 
 static int compare_names(const void *left, const void *right)
@@ -410,6 +414,7 @@ static int daemon_pass(const run_dirs_t *dirs)
     if (status == 0 && count > 0)
         status = process_batch(spool, journal, names, count) < 0 ? -1 : 0;
     free_names(names, count);
+    rw_spool_sync(spool); /* as the daemon does when it stops */
     rw_spool_destroy(&spool);
     rw_journal_destroy(&journal);
     return status;
