@@ -454,16 +454,27 @@ static int list_segments(rw_journal_t *self)
 
 /* Read every committed line of one segment, collecting statement content ids.
  * Only lines that mention a statement type are parsed in full. */
-static int scan_content(rw_journal_t *self, const segment_t *segment)
+/* Open a segment by its first seq; its name goes to name. fd, or negative errno
+ * (logged). */
+static int open_segment(rw_journal_t *self, const segment_t *segment, int flags,
+                        char name[SEGMENT_NAME_SIZE])
 {
-    char name[SEGMENT_NAME_SIZE];
     segment_name(segment->first_seq, name);
-    int fd = openat(self->dir_fd, name, O_RDONLY | O_CLOEXEC);
+    int fd = openat(self->dir_fd, name, flags | O_CLOEXEC);
     if (fd < 0) {
         int error = errno;
         rw_error("journal: cannot open %s/%s: %s", self->dir, name, strerror(error));
         return -error;
     }
+    return fd;
+}
+
+static int scan_content(rw_journal_t *self, const segment_t *segment)
+{
+    char name[SEGMENT_NAME_SIZE];
+    int fd = open_segment(self, segment, O_RDONLY, name);
+    if (fd < 0)
+        return fd;
     line_reader_t reader = {0};
     line_reader_open(&reader, fd);
     int result;
@@ -501,13 +512,9 @@ static int scan_content(rw_journal_t *self, const segment_t *segment)
 static int recover_newest(rw_journal_t *self, segment_t *segment, uint64_t *last_seq)
 {
     char name[SEGMENT_NAME_SIZE];
-    segment_name(segment->first_seq, name);
-    int fd = openat(self->dir_fd, name, O_RDWR | O_CLOEXEC);
-    if (fd < 0) {
-        int error = errno;
-        rw_error("journal: cannot open %s/%s: %s", self->dir, name, strerror(error));
-        return -error;
-    }
+    int fd = open_segment(self, segment, O_RDWR, name);
+    if (fd < 0)
+        return fd;
     line_reader_t reader = {0};
     line_reader_open(&reader, fd);
     off_t good_end = 0;       /* end of the last line that may be kept */
