@@ -300,6 +300,11 @@ int rw_cues_match(const rw_cues_t *self, const char *text, const rw_words_tokens
                 same = token_is_word(text, token, cue->words[0], cue->hashes[0]);
             if (!same)
                 continue;
+            /* Most candidates fail on their second word: when it is a plain word whose
+             * hash the next token does not have, match_from would find no match. */
+            if (cue->length > 1 && !is_wildcard(cue->words[1])
+                && (t + 1 >= tokens->count || tokens->items[t + 1].hash != cue->hashes[1]))
+                continue;
             long end = match_from(cue, 1, text, tokens, t + 1);
             if (end < 0)
                 continue;

@@ -82,12 +82,21 @@ typedef struct {
 
 /* ---------------------------------------------------------------- token helpers */
 
-static bool has_role(const extractor_t *ex, const rw_token_t *token, rw_lexicon_role_t role)
+/* Does the word token have the lexicon role? (note_roles has looked its roles up.) */
+static bool has_role(const rw_token_t *token, rw_lexicon_role_t role)
 {
-    if (token->kind != RW_TOKEN_WORD)
-        return false;
-    return rw_words_get_hashed(rw_lexicon_words(ex->lexicon, role), token->hash,
-                               ex->data + token->start, token->end - token->start) >= 0;
+    return (token->roles & (1u << role)) != 0;
+}
+
+/* Look up the roles of every word token of the unit once, for has_role. */
+static void note_roles(extractor_t *ex)
+{
+    for (size_t i = 0; i < ex->tokens.count; i++) {
+        rw_token_t *token = &ex->tokens.items[i];
+        if (token->kind == RW_TOKEN_WORD)
+            token->roles = rw_lexicon_roles(ex->lexicon, token->hash, ex->data + token->start,
+                                            token->end - token->start);
+    }
 }
 
 static bool is_punct(const rw_token_t *token, const char *set)
@@ -97,7 +106,7 @@ static bool is_punct(const rw_token_t *token, const char *set)
 
 static bool is_skippable(const extractor_t *ex, const rw_token_t *token)
 {
-    return has_role(ex, token, RW_LEXICON_SKIP)
+    return has_role(token, RW_LEXICON_SKIP)
         || (token->kind == RW_TOKEN_WORD
             && rw_lexicon_is_adverb(ex->lexicon, ex->language ? ex->language : ex->unit_language,
                                     ex->data + token->start,
@@ -187,8 +196,8 @@ static range_t subject_before(const extractor_t *ex, size_t f)
     size_t k = f;
     while (k > 0 && f - k < SUBJECT_MAX) {
         const rw_token_t *token = &tokens->items[k - 1];
-        if (is_punct(token, ",;:()[]\"-.?!") || has_role(ex, token, RW_LEXICON_BOUNDARY)
-            || has_role(ex, token, RW_LEXICON_THAT))
+        if (is_punct(token, ",;:()[]\"-.?!") || has_role(token, RW_LEXICON_BOUNDARY)
+            || has_role(token, RW_LEXICON_THAT))
             break;
         k--;
     }
@@ -200,12 +209,12 @@ static range_t subject_before(const extractor_t *ex, size_t f)
         return none;
     size_t start = k;
     for (size_t i = k; i < end; i++)
-        if (has_role(ex, &tokens->items[i], RW_LEXICON_DETERMINER)) {
+        if (has_role(&tokens->items[i], RW_LEXICON_DETERMINER)) {
             start = i;
             break;
         }
     const rw_token_t *head = &tokens->items[start];
-    if (has_role(ex, head, RW_LEXICON_PRONOUN) || has_role(ex, head, RW_LEXICON_PERSON))
+    if (has_role(head, RW_LEXICON_PRONOUN) || has_role(head, RW_LEXICON_PERSON))
         return none;
     if (end - start == 1 && head->kind != RW_TOKEN_WORD)
         return none;
@@ -253,12 +262,12 @@ static int subject_speaker(const extractor_t *ex, size_t v)
     bool self = false, member = false, title = false;
     for (size_t k = v; k > 0 && v - k < SUBJECT_MAX; k--) {
         const rw_token_t *token = &ex->tokens.items[k - 1];
-        if (is_punct(token, ",;:") || has_role(ex, token, RW_LEXICON_THAT))
+        if (is_punct(token, ",;:") || has_role(token, RW_LEXICON_THAT))
             break;
         /* "the representative of OHCHR" speaks for the body, not for the State */
-        member = member || has_role(ex, token, RW_LEXICON_MEMBER);
-        self = self || has_role(ex, token, RW_LEXICON_SELF) || is_delegate(ex, token);
-        title = title || has_role(ex, token, RW_LEXICON_TITLE);
+        member = member || has_role(token, RW_LEXICON_MEMBER);
+        self = self || has_role(token, RW_LEXICON_SELF) || is_delegate(ex, token);
+        title = title || has_role(token, RW_LEXICON_TITLE);
     }
     if (member)
         return SPEAKER_OTHER;
@@ -273,7 +282,7 @@ static int subject_speaker(const extractor_t *ex, size_t v)
 static bool said_by_addressee(const extractor_t *ex, size_t before)
 {
     for (size_t k = 1; k < before && k < ex->tokens.count; k++)
-        if (has_role(ex, &ex->tokens.items[k], RW_LEXICON_SAY)
+        if (has_role(&ex->tokens.items[k], RW_LEXICON_SAY)
             && subject_speaker(ex, k) == SPEAKER_ADDRESSEE)
             return true;
     return false;
@@ -291,7 +300,7 @@ static int note_delegates(extractor_t *ex)
         return 0;
     for (size_t t = 0; t + 3 < tokens->count; t++) {
         size_t k;
-        if (has_role(ex, &tokens->items[t], RW_LEXICON_TITLE))
+        if (has_role(&tokens->items[t], RW_LEXICON_TITLE))
             k = t + 1 + (is_punct(&tokens->items[t + 1], ".") ? 1 : 0);
         else if (t == 0 && tokens->items[0].capital)
             k = 0;             /* the title cut off as a unit of its own */
@@ -306,7 +315,7 @@ static int note_delegates(extractor_t *ex)
         size_t open = k, close = k + 1;
         bool member = false;
         while (close < tokens->count && close < open + 8 && !is_punct(&tokens->items[close], ")")) {
-            member = member || has_role(ex, &tokens->items[close], RW_LEXICON_MEMBER);
+            member = member || has_role(&tokens->items[close], RW_LEXICON_MEMBER);
             close++;
         }
         if (close >= tokens->count || close == open + 1 || member
@@ -333,10 +342,10 @@ static int unit_speaker(const extractor_t *ex)
 {
     const rw_words_tokens_t *tokens = &ex->tokens;
     for (size_t k = 1; k < tokens->count && k < SPEAKER_SCAN; k++)
-        if (has_role(ex, &tokens->items[k], RW_LEXICON_SAY))
+        if (has_role(&tokens->items[k], RW_LEXICON_SAY))
             return subject_speaker(ex, k);
     for (size_t k = 0; k + 1 < tokens->count && k < 3; k++) {
-        if (!has_role(ex, &tokens->items[k], RW_LEXICON_TITLE))
+        if (!has_role(&tokens->items[k], RW_LEXICON_TITLE))
             continue;
         size_t name = k + 1 + (is_punct(&tokens->items[k + 1], ".") ? 1 : 0);
         if (name < tokens->count && tokens->items[name].capital)
@@ -372,7 +381,7 @@ static bool that_clause(const extractor_t *ex, size_t s, size_t match, analysis_
     if (s >= tokens->count)
         return false;
     const rw_token_t *first = &tokens->items[s];
-    if (has_role(ex, first, RW_LEXICON_DETERMINER) || first->capital) {
+    if (has_role(first, RW_LEXICON_DETERMINER) || first->capital) {
         for (size_t v = s + 1; v < tokens->count && v < s + 8; v++) {
             const rw_token_t *token = &tokens->items[v];
             if (token->kind == RW_TOKEN_PUNCT)
@@ -414,22 +423,22 @@ static bool perform_fields(const extractor_t *ex, size_t match, analysis_t *a)
         return a->action.start != a->action.end;
     }
     size_t j = m->last + 1;
-    if (j < tokens->count && has_role(ex, &tokens->items[j], RW_LEXICON_PREP)
-        && !has_role(ex, &tokens->items[m->last], RW_LEXICON_PREP))
+    if (j < tokens->count && has_role(&tokens->items[j], RW_LEXICON_PREP)
+        && !has_role(&tokens->items[m->last], RW_LEXICON_PREP))
         j++;
     for (size_t k = j; k < tokens->count && k < j + ADDRESSEE_MAX; k++) {
         const rw_token_t *token = &tokens->items[k];
         if (is_punct(token, ";:.?!()"))
             break;
-        if (has_role(ex, token, RW_LEXICON_THAT)) {
+        if (has_role(token, RW_LEXICON_THAT)) {
             if (k > j)
                 a->addressee = token_range(tokens, j, k - 1);
             return that_clause(ex, k + 1, match, a, k == j);
         }
-        if (has_role(ex, token, RW_LEXICON_TO) && k > j) {
+        if (has_role(token, RW_LEXICON_TO) && k > j) {
             a->addressee = token_range(tokens, j, k - 1);
             size_t s = k + 1;
-            if (s < tokens->count && has_role(ex, &tokens->items[s], RW_LEXICON_THAT))
+            if (s < tokens->count && has_role(&tokens->items[s], RW_LEXICON_THAT))
                 s++;          /* "a que adopte" */
             a->action = action_from(ex, s);
             a->category = category_from(ex, skip_adverbs(ex, s));
@@ -441,7 +450,7 @@ static bool perform_fields(const extractor_t *ex, size_t match, analysis_t *a)
     /* "calls for the release of ...", "urged the abolition of ...": the object;
      * "suggested drafting ...": a verb form opens the action */
     a->action = action_from(ex, j);
-    bool determiner = j < tokens->count && has_role(ex, &tokens->items[j], RW_LEXICON_DETERMINER);
+    bool determiner = j < tokens->count && has_role(&tokens->items[j], RW_LEXICON_DETERMINER);
     a->category = category_from(ex, determiner ? j + 1 : j);
     if (j >= tokens->count || determiner)
         return false;
@@ -534,7 +543,7 @@ static double cue_confidence(extractor_t *ex, size_t match, analysis_t *trial)
         bool action = perform_fields(ex, match, trial);
         if (!action)
             confidence -= 0.1;
-        if (m->first > 0 && has_role(ex, &tokens->items[m->first - 1], RW_LEXICON_PERSON))
+        if (m->first > 0 && has_role(&tokens->items[m->first - 1], RW_LEXICON_PERSON))
             confidence += 0.03;
         if (ends_unit || is_punct(&tokens->items[next < tokens->count ? next : 0], ":"))
             trial->open_cue = true;
@@ -548,11 +557,11 @@ static double cue_confidence(extractor_t *ex, size_t match, analysis_t *trial)
             trial->open_cue = true;
         }
         range_t subject = subject_before(ex, m->first);
-        bool passive = next < tokens->count && has_role(ex, &tokens->items[next],
+        bool passive = next < tokens->count && has_role(&tokens->items[next],
                                                         RW_LEXICON_PASSIVE);
         bool negated = false;
         for (size_t k = m->last + 1; k < next; k++)
-            negated = negated || has_role(ex, &tokens->items[k], RW_LEXICON_NEGATION);
+            negated = negated || has_role(&tokens->items[k], RW_LEXICON_NEGATION);
         if (subject_is_actor(ex, subject) || (subject.start != subject.end
                                               && tokens->items[token_at(tokens, subject.start)].capital))
             confidence += 0.06;
@@ -566,18 +575,18 @@ static double cue_confidence(extractor_t *ex, size_t match, analysis_t *trial)
             confidence -= 0.25;
         /* "security, which should be the responsibility of the police": a modal in
          * a relative clause describes, it does not ask */
-        if (m->first > 0 && has_role(ex, &tokens->items[m->first - 1], RW_LEXICON_RELATIVE))
+        if (m->first > 0 && has_role(&tokens->items[m->first - 1], RW_LEXICON_RELATIVE))
             confidence -= 0.3;
         /* "the court judges whether the accused must be punished": asked about */
         size_t open = subject.start != subject.end ? token_at(tokens, subject.start) : m->first;
-        if (open > 0 && has_role(ex, &tokens->items[open - 1], RW_LEXICON_WHETHER))
+        if (open > 0 && has_role(&tokens->items[open - 1], RW_LEXICON_WHETHER))
             confidence -= 0.3;
         break;
     }
     case RW_CUE_NECESSITY:
     case RW_CUE_EVALUATION: {
         const rw_token_t *last = &tokens->items[m->last];
-        if (has_role(ex, last, RW_LEXICON_TO) || has_role(ex, last, RW_LEXICON_THAT)) {
+        if (has_role(last, RW_LEXICON_TO) || has_role(last, RW_LEXICON_THAT)) {
             trial->action = action_from(ex, m->last + 1);
             trial->category = category_from(ex, next);
             if (trial->action.start != trial->action.end)
@@ -610,11 +619,11 @@ static range_t cue_span(const extractor_t *ex, const rw_cue_match_t *m)
     size_t next = last + 1;
     if (m->cue->family == RW_CUE_MODAL) {
         size_t k = skip_adverbs(ex, next);
-        if (k + 1 < tokens->count && has_role(ex, &tokens->items[k], RW_LEXICON_PASSIVE)
+        if (k + 1 < tokens->count && has_role(&tokens->items[k], RW_LEXICON_PASSIVE)
             && tokens->items[k + 1].kind == RW_TOKEN_WORD)
             last = k + 1;
     } else if (m->cue->family == RW_CUE_PERFORM && next < tokens->count
-               && has_role(ex, &tokens->items[next], RW_LEXICON_PREP)) {
+               && has_role(&tokens->items[next], RW_LEXICON_PREP)) {
         last = next;
     }
     return token_range(tokens, m->first, last);
@@ -638,8 +647,8 @@ static size_t imperative_at(const extractor_t *ex, size_t i, bool lower_ok)
         if (leading && !token->capital && !lower_ok)
             return (size_t)-1;
         leading = false;
-        if (!is_skippable(ex, token) && !has_role(ex, token, RW_LEXICON_TO)
-            && !has_role(ex, token, RW_LEXICON_CONJUNCTION))
+        if (!is_skippable(ex, token) && !has_role(token, RW_LEXICON_TO)
+            && !has_role(token, RW_LEXICON_CONJUNCTION))
             return (size_t)-1;
     }
     return (size_t)-1;
@@ -697,6 +706,8 @@ static int analyse_unit(extractor_t *ex, const rw_unit_t *unit, analysis_t *a)
     a->imperative = -1;
     int rc = rw_words_tokenize(ex->data + unit->start, unit->end - unit->start, unit->start,
                                &ex->tokens);
+    if (rc == 0)
+        note_roles(ex);
     if (rc == 0)
         rc = rw_cues_match(rw_lexicon_cues(ex->lexicon), ex->data, &ex->tokens, &ex->matches);
     if (rc == 0)

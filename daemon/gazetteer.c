@@ -818,7 +818,8 @@ static int day_value(const rw_gazetteer_t *self, const rw_word_t *word)
 {
     size_t digits = 0;
     int value = 0;
-    while (digits < word->folded_length && word->folded[digits] >= '0' &&
+    /* a day has one or two digits: stop at three, before the value can overflow */
+    while (digits < 3 && digits < word->folded_length && word->folded[digits] >= '0' &&
            word->folded[digits] <= '9') {
         value = value * 10 + (word->folded[digits] - '0');
         digits++;

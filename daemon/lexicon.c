@@ -34,6 +34,7 @@ struct rw_lexicon {
     rw_words_t *verbs;
     rw_words_t *actors;
     rw_words_t *roles[RW_LEXICON_ROLES];
+    rw_words_t *role_masks;           /* every word of roles[]: value = 1 << role, or'ed */
     inflection_t *inflections;
     size_t inflection_count;
     char (*adverb_suffixes)[SUFFIX_MAX];
@@ -233,6 +234,15 @@ static int add_adverb_suffix(rw_lexicon_t *self, const char *suffix, const char 
     return 0;
 }
 
+/* Note in the merged table that word has role (the word's other roles are kept). */
+static int add_role_mask(rw_lexicon_t *self, const char *word, int role)
+{
+    int mask = rw_words_get(self->role_masks, word, strlen(word));
+    if (mask < 0)
+        mask = 0;
+    return rw_words_add(self->role_masks, word, mask | (1 << role));
+}
+
 static int load_grammar(rw_lexicon_t *self, const char *path, const char *language,
                         char *error, size_t error_size)
 {
@@ -262,6 +272,8 @@ static int load_grammar(rw_lexicon_t *self, const char *path, const char *langua
             break;
         }
         rc = rw_words_add(self->roles[role], reader.fields[0], 1);
+        if (rc == 0)
+            rc = add_role_mask(self, reader.fields[0], role);
     }
     if (rc == -ENOMEM)
         snprintf(error, error_size, "%s:%u: out of memory", path, reader.line);
@@ -365,7 +377,9 @@ rw_lexicon_t *rw_lexicon_new(const char *lexicon_dir, const rw_strings_t *langua
     self->abbreviations = rw_words_new();
     self->verbs = rw_words_new();
     self->actors = rw_words_new();
-    bool ok = self->cues && self->abbreviations && self->verbs && self->actors;
+    self->role_masks = rw_words_new();
+    bool ok = self->cues && self->abbreviations && self->verbs && self->actors
+              && self->role_masks;
     for (int r = 0; r < RW_LEXICON_ROLES; r++) {
         self->roles[r] = rw_words_new();
         ok = ok && self->roles[r];
@@ -407,6 +421,7 @@ void rw_lexicon_destroy(rw_lexicon_t **self_p)
     rw_words_destroy(&self->actors);
     for (int r = 0; r < RW_LEXICON_ROLES; r++)
         rw_words_destroy(&self->roles[r]);
+    rw_words_destroy(&self->role_masks);
     free(self->inflections);
     free(self->adverb_suffixes);
     free(self->adverb_languages);
@@ -434,6 +449,13 @@ const rw_words_t *rw_lexicon_words(const rw_lexicon_t *self, rw_lexicon_role_t r
     return self->roles[role];
 }
 
+uint32_t rw_lexicon_roles(const rw_lexicon_t *self, uint32_t hash, const char *text,
+                          size_t length)
+{
+    int mask = rw_words_get_hashed(self->role_masks, hash, text, length);
+    return mask < 0 ? 0 : (uint32_t)mask;
+}
+
 const rw_words_t *rw_lexicon_verbs(const rw_lexicon_t *self)
 {
     return self->verbs;
@@ -444,17 +466,43 @@ const rw_words_t *rw_lexicon_actors(const rw_lexicon_t *self)
     return self->actors;
 }
 
+/* A quick test that word[0, length) may end with the folded suffix: false only when it
+ * cannot. For a suffix of ASCII letters the test is exact: folding makes ASCII letters
+ * only from ASCII letters, so the word's last bytes must be those letters in any case. */
+static bool may_end_with(const char *word, size_t length, const char *suffix, size_t s)
+{
+    for (size_t i = 0; i < s; i++)
+        if (suffix[i] < 'a' || suffix[i] > 'z')
+            return true; /* not plain ASCII: only folding the word can tell */
+    if (length < s)
+        return false;
+    const char *tail = word + length - s;
+    for (size_t i = 0; i < s; i++) {
+        unsigned char c = (unsigned char)tail[i];
+        if (c >= 0x80 || (c | 0x20) != (unsigned char)suffix[i])
+            return false;
+    }
+    return true;
+}
+
 bool rw_lexicon_is_adverb(const rw_lexicon_t *self, const char *language, const char *word,
                           size_t length)
 {
     char folded[64];
+    size_t n = 0;
+    bool is_folded = false;
     if (length >= sizeof folded / 2)
         return false;
-    size_t n = rw_words_fold(word, length, folded, sizeof folded);
     for (size_t i = 0; i < self->adverb_count; i++) {
+        size_t s = strlen(self->adverb_suffixes[i]);
+        if (!may_end_with(word, length, self->adverb_suffixes[i], s))
+            continue;
         if (language && strcmp(language, self->adverb_languages[i]) != 0)
             continue;
-        size_t s = strlen(self->adverb_suffixes[i]);
+        if (!is_folded) { /* fold the word once, only when a suffix may match */
+            n = rw_words_fold(word, length, folded, sizeof folded);
+            is_folded = true;
+        }
         if (n > s + 2 && memcmp(folded + n - s, self->adverb_suffixes[i], s) == 0)
             return true;
     }
@@ -473,12 +521,16 @@ int rw_lexicon_verb(const rw_lexicon_t *self, const char *word, size_t length)
         size_t s = strlen(rule->suffix);
         if (n <= s + 1 || memcmp(folded + n - s, rule->suffix, s) != 0)
             continue;
+        /* candidate = the stem (up to a NUL, as "%.*s" would print it) + replacement */
         char candidate[160];
-        int written = snprintf(candidate, sizeof candidate, "%.*s%s", (int)(n - s), folded,
-                               rule->replacement);
-        if (written <= 0 || (size_t)written >= sizeof candidate)
+        size_t stem = strnlen(folded, n - s);
+        size_t replacement = strlen(rule->replacement);
+        if (stem + replacement == 0 || stem + replacement >= sizeof candidate)
             continue;
-        value = rw_words_get(self->verbs, candidate, (size_t)written);
+        memcpy(candidate, folded, stem);
+        memcpy(candidate + stem, rule->replacement, replacement);
+        candidate[stem + replacement] = '\0';
+        value = rw_words_get(self->verbs, candidate, stem + replacement);
         if (value >= 0)
             return value;
     }

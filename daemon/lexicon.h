@@ -54,6 +54,11 @@ typedef enum {
 const rw_cues_t *rw_lexicon_cues(const rw_lexicon_t *self);
 const rw_words_t *rw_lexicon_abbreviations(const rw_lexicon_t *self);
 const rw_words_t *rw_lexicon_words(const rw_lexicon_t *self, rw_lexicon_role_t role);
+/* The roles of a word as a bitmask (bit 1 << role for each rw_lexicon_role_t table
+ * that holds it; 0 for none): one lookup instead of one per table. hash is
+ * rw_words_hash of text[0, length) (a word token's hash). */
+uint32_t rw_lexicon_roles(const rw_lexicon_t *self, uint32_t hash, const char *text,
+                          size_t length);
 /* The verb table itself (exact forms; values as below). */
 const rw_words_t *rw_lexicon_verbs(const rw_lexicon_t *self);
 /* Actor nouns: "government", "authorities", "État", "Estado". */

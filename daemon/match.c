@@ -63,6 +63,11 @@ struct rw_match {
     size_t node_count, node_capacity;
     entry_t *entries;
     size_t entry_count, entry_capacity;
+    int *first_nodes;          /* per word id: the trie node that word leads to from the
+                                  root (a phrase begins with it), or -1 */
+    size_t first_nodes_capacity;
+    bool complex;              /* some phrase has several words, needs capitals or a name
+                                  test: a scan must walk the trie (see scan_single_words) */
 };
 
 /* ---- Characters ------------------------------------------------------------------ */
@@ -257,8 +262,8 @@ static uint64_t mix(uint64_t key)
 }
 
 /* Folded form of each ASCII byte that is part of a word (letters and digits), 0 for
- * every other byte. */
-static const unsigned char ascii_fold[128] = {
+ * every other byte (bytes 0x80..0xFF included, so that any byte can index it). */
+static const unsigned char ascii_fold[256] = {
     ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4',
     ['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9',
     ['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd', ['E'] = 'e', ['F'] = 'f',
@@ -347,32 +352,29 @@ static bool cut_word(const char *text, size_t length, size_t *position, rw_word_
     while (i < length) {
         unsigned char c = (unsigned char)text[i];
         if (c < 0x80) {
-            /* ASCII: the common case, kept tight. First the run of ASCII letters and
-             * digits (the table gives their folded form, 0 for any other byte), then
-             * its folded form and hash. */
-            size_t run_end = i;
+            /* ASCII: the common case, kept tight. Each letter or digit of the run is
+             * folded (the table gives its folded form, 0 for any other byte) and hashed
+             * in the same pass; past RW_MATCH_WORD_MAX bytes the word overflows. */
+            size_t run_start = i;
             unsigned char kinds = 0;
-            while (run_end < length && (unsigned char)text[run_end] < 0x80 &&
-                   ascii_fold[(unsigned char)text[run_end]] != 0) {
-                kinds |= ascii_kind[(unsigned char)text[run_end]];
-                run_end++;
+            while (i < length) {
+                unsigned char byte = (unsigned char)text[i];
+                unsigned char lower = ascii_fold[byte];
+                if (lower == 0)
+                    break;
+                kinds |= ascii_kind[byte];
+                if (used < RW_MATCH_WORD_MAX) {
+                    folded[used++] = (char)lower;
+                    hash = (hash ^ lower) * FNV_PRIME;
+                } else {
+                    overflow = true;
+                }
+                i++;
             }
-            if (run_end == i)
+            if (i == run_start)
                 break;
             seen |= kinds;
-            size_t room = RW_MATCH_WORD_MAX - used;
-            size_t take = run_end - i;
-            if (take > room) {
-                take = room;
-                overflow = true;
-            }
-            for (size_t k = 0; k < take; k++) {
-                unsigned char lower = ascii_fold[(unsigned char)text[i + k]];
-                folded[used++] = (char)lower;
-                hash = (hash ^ lower) * FNV_PRIME;
-            }
-            letters += (unsigned)(run_end - i);
-            i = run_end;
+            letters += (unsigned)(i - run_start);
             continue;
         }
         size = decode_utf8(text, length, i, &cp);
@@ -521,9 +523,25 @@ static int vocab_intern(rw_match_t *self, const char *folded, size_t length, uin
     self->vocab[i].hash = hash;
     self->vocab[i].offset = (uint32_t)self->words_length;
     self->vocab[i].length = (uint32_t)length;
+    if (self->vocab_count == self->first_nodes_capacity) {
+        size_t capacity = self->first_nodes_capacity ? self->first_nodes_capacity * 2 : 256;
+        int *first_nodes = realloc(self->first_nodes, capacity * sizeof *first_nodes);
+        if (!first_nodes)
+            return -ENOMEM;
+        self->first_nodes = first_nodes;
+        self->first_nodes_capacity = capacity;
+    }
+    self->first_nodes[self->vocab_count] = -1;
     self->vocab[i].id = (int)self->vocab_count++;
     self->words_length += length + 1;
     return self->vocab[i].id;
+}
+
+/* The trie node a phrase's first word id leads to from the root (edge_find(self, 0, id)
+ * without the table lookup), or -1. */
+static int first_node(const rw_match_t *self, int id)
+{
+    return id >= 0 ? self->first_nodes[id] : -1;
 }
 
 /* The child of node along word id, or -1. */
@@ -626,6 +644,7 @@ void rw_match_destroy(rw_match_t **self_p)
     free(self->edges);
     free(self->nodes);
     free(self->entries);
+    free(self->first_nodes);
     free(self);
     *self_p = NULL;
 }
@@ -643,6 +662,8 @@ int rw_match_add(rw_match_t *self, const char *phrase, size_t length, int value,
     while (rw_match_next_word(phrase, length, &position, &word)) {
         if (count >= RW_MATCH_PHRASE_MAX || word.folded_length == 0)
             return -EINVAL;
+        if (count > 0)
+            self->complex = true; /* a phrase of several words */
         int id = vocab_intern(self, word.folded, word.folded_length, word.hash);
         if (id < 0)
             return id;
@@ -653,6 +674,8 @@ int rw_match_add(rw_match_t *self, const char *phrase, size_t length, int value,
         node = edge_follow(self, node, id);
         if (node < 0)
             return node;
+        if (count == 0)
+            self->first_nodes[id] = node;
         if (!word.capital)
             lower |= 1u << count;
         if (!(flags & RW_MATCH_IGNORE_CASE)) {
@@ -665,6 +688,8 @@ int rw_match_add(rw_match_t *self, const char *phrase, size_t length, int value,
     }
     if (count == 0)
         return -EINVAL;
+    if (needs_capital || needs_all_capitals || (flags & (RW_MATCH_NAME | RW_MATCH_NAME_CASE)))
+        self->complex = true;
     if (self->entry_count == self->entry_capacity) {
         size_t capacity = self->entry_capacity ? self->entry_capacity * 2 : 256;
         entry_t *entries = realloc(self->entries, capacity * sizeof *entries);
@@ -863,7 +888,7 @@ static size_t scan(const rw_match_t *self, const source_t *source, uint32_t grou
         int node = -1;
         if (may_begin_phrase(self, word.hash)) {
             int id = vocab_find(self, word.folded, word.folded_length, word.hash);
-            node = id >= 0 ? edge_find(self, 0, id) : -1;
+            node = first_node(self, id);
         }
         if (node < 0) {
             before = current;
@@ -939,10 +964,39 @@ size_t rw_match_scan(const rw_match_t *self, const char *text, size_t length,
     return scan(self, &source, groups, fn, context);
 }
 
+/* The scan of a whole word list by a matcher that is not complex: every phrase is one
+ * word that any case of it matches (a list of function words). Then a match never
+ * reaches past its word and every entry of the word's node accepts when its group is
+ * selected, so this gives the same calls of fn and the same result as scan, without
+ * its trie walk. */
+static size_t scan_single_words(const rw_match_t *self, const rw_match_words_t *words,
+                                uint32_t groups, rw_match_fn fn, void *context)
+{
+    for (size_t i = 0; i < words->count; i++) {
+        const rw_match_token_t *token = &words->items[i];
+        if (!may_begin_phrase(self, token->hash))
+            continue;
+        int id = vocab_find(self, words->folded + token->folded, token->folded_length,
+                            token->hash);
+        int node = first_node(self, id);
+        if (node < 0)
+            continue;
+        for (int e = self->nodes[node].first_entry; e >= 0; e = self->entries[e].next) {
+            const entry_t *entry = &self->entries[e];
+            if ((entry->group_bit & groups) && !fn(context, token->start, token->end,
+                                                   entry->value))
+                return i + 1;
+        }
+    }
+    return words->count;
+}
+
 size_t rw_match_scan_words(const rw_match_t *self, const char *text, size_t length,
                            const rw_match_words_t *words, uint32_t groups, rw_match_fn fn,
                            void *context)
 {
+    if (!self->complex)
+        return scan_single_words(self, words, groups, fn, context);
     source_t source = {text, length, words, 0, words->count, 0, NULL};
     return scan(self, &source, groups, fn, context);
 }
@@ -1085,7 +1139,7 @@ void rw_match_words_clear(rw_match_words_t *words)
 int rw_match_lookup(const rw_match_t *self, const rw_word_t *word, uint32_t groups)
 {
     int id = vocab_find(self, word->folded, word->folded_length, word->hash);
-    int node = id >= 0 ? edge_find(self, 0, id) : -1;
+    int node = first_node(self, id);
     if (node < 0)
         return -1;
     for (int e = self->nodes[node].first_entry; e >= 0; e = self->entries[e].next)

@@ -377,8 +377,9 @@ static bool tally_country(void *context, size_t start, size_t end, const char *c
     (void)start;
     (void)end;
     country_tally_t *tally = context;
+    /* codes are two letters and a NUL: compare the three bytes the tally keeps */
     for (size_t i = 0; i < tally->count; i++) {
-        if (strcmp(tally->codes[i], code) == 0) {
+        if (memcmp(tally->codes[i], code, 3) == 0) {
             tally->counts[i]++;
             return true;
         }

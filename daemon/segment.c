@@ -407,12 +407,12 @@ static int cut_block(rw_segment_t *self, const rw_words_t *abbreviations, const 
     size_t i = start;
     int rc = 0;
     while (i < end && rc == 0) {
-        unsigned char c = (unsigned char)text[i];
         /* most bytes end nothing: skip them without further tests */
-        if (!may_end_sentence[c]) {
+        while (i < end && !may_end_sentence[(unsigned char)text[i]])
             i++;
-            continue;
-        }
+        if (i >= end)
+            break;
+        unsigned char c = (unsigned char)text[i];
         size_t t = terminator_length(text, i, end);
         if (t > 0) {
             size_t j = i + t;

@@ -221,7 +221,7 @@ enum {
     [from + 21] = ASCII_LETTER, [from + 22] = ASCII_LETTER, [from + 23] = ASCII_LETTER, \
     [from + 24] = ASCII_LETTER, [from + 25] = ASCII_LETTER
 
-static const unsigned char ascii_class[128] = {
+static const unsigned char ascii_class[256] = { /* 0 for bytes 0x80..0xFF */
     [' '] = ASCII_SPACE, ['\t'] = ASCII_SPACE, ['\n'] = ASCII_SPACE, ['\r'] = ASCII_SPACE,
     ['\f'] = ASCII_SPACE, ['\v'] = ASCII_SPACE,
     ['0'] = ASCII_DIGIT, ['1'] = ASCII_DIGIT, ['2'] = ASCII_DIGIT, ['3'] = ASCII_DIGIT,
@@ -319,6 +319,7 @@ int rw_words_tokenize(const char *text, size_t length, size_t base, rw_words_tok
             return -ENOMEM;
         rw_token_t *token = &tokens->items[tokens->count++];
         token->start = (uint32_t)(base + i);
+        token->roles = 0;
         if (!is_word_code(code)) {
             token->kind = RW_TOKEN_PUNCT;
             token->capital = 0;
@@ -350,7 +351,7 @@ int rw_words_tokenize(const char *text, size_t length, size_t base, rw_words_tok
             i += n;
             /* The common case, kept tight: more ASCII letters and digits. For them,
              * setting bit 0x20 is the lower case (digits have it already). */
-            while (i < length && p[i] < 0x80 && (ascii_class[p[i]] & ASCII_WORD) != 0) {
+            while (i < length && (ascii_class[p[i]] & ASCII_WORD) != 0) {
                 unsigned char c = p[i];
                 h = (h ^ (unsigned char)(c | 0x20)) * FNV_PRIME;
                 if (ascii_class[c] != ASCII_DIGIT)

@@ -24,6 +24,8 @@ typedef struct {
     uint8_t capital;       /* first letter upper case */
     uint8_t punct;         /* for RW_TOKEN_PUNCT: the ASCII character, or a folded
                               equivalent for quotes and dashes; 0 otherwise */
+    uint32_t roles;        /* 0 from the tokenizer; the extractor stores here the
+                              bitmask of the word's lexicon roles (1 << role) */
 } rw_token_t;
 
 typedef struct {

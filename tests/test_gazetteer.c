@@ -222,6 +222,18 @@ START_TEST(test_language_detection)
     language = rw_gazetteer_language(gazetteer, spanish, strlen(spanish));
     ck_assert_ptr_nonnull(language);
     ck_assert_str_eq(language, "es");
+    /* From a word list (the one-word matcher's quick scan): the same answers. */
+    const char *texts[] = { english, french, spanish, "Navi Pillay", "" };
+    rw_match_words_t words = { 0 };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        size_t length = strlen(texts[i]);
+        ck_assert_int_eq(rw_match_words_split(texts[i], length, &words), 0);
+        const char *plain = rw_gazetteer_language_guess(gazetteer, texts[i], length, 2);
+        const char *listed = rw_gazetteer_language_guess_words(gazetteer, texts[i], length,
+                                                               &words, 2);
+        ck_assert(plain == listed || (plain && listed && strcmp(plain, listed) == 0));
+    }
+    rw_match_words_clear(&words);
     /* Too little evidence. */
     ck_assert_ptr_null(rw_gazetteer_language(gazetteer, "Navi Pillay", 11));
     ck_assert_ptr_null(rw_gazetteer_language(gazetteer, "", 0));
@@ -323,6 +335,190 @@ START_TEST(test_matcher_folding)
 }
 END_TEST
 
+/* The matches of a scan, in order. */
+typedef struct {
+    size_t count;
+    size_t starts[16], ends[16];
+    int values[16];
+} found_t;
+
+static bool record_match(void *context, size_t start, size_t end, int value)
+{
+    found_t *found = context;
+    if (found->count < 16) {
+        found->starts[found->count] = start;
+        found->ends[found->count] = end;
+        found->values[found->count] = value;
+    }
+    found->count++;
+    return true;
+}
+
+static void assert_same_found(const found_t *a, const found_t *b, size_t start, size_t end)
+{
+    ck_assert_msg(a->count == b->count, "piece [%zu, %zu): %zu matches alone, %zu in range",
+                  start, end, a->count, b->count);
+    for (size_t i = 0; i < a->count && i < 16; i++) {
+        ck_assert_uint_eq(a->starts[i], b->starts[i]);
+        ck_assert_uint_eq(a->ends[i], b->ends[i]);
+        ck_assert_int_eq(a->values[i], b->values[i]);
+    }
+}
+
+/* A piece scanned with the words of the whole text finds what the piece scanned alone
+ * finds, for every piece: pieces that cut a word at either end, that start inside a
+ * name test's neighbour, or that hold no word at all. */
+/* What a scan reports, in order, for comparing two scans; the callback stops the scan
+ * after stop_after calls (0: never). */
+typedef struct {
+    size_t count, stop_after;
+    size_t starts[64], ends[64];
+    int values[64];
+} single_found_t;
+
+static bool record_single(void *context, size_t start, size_t end, int value)
+{
+    single_found_t *found = context;
+    if (found->count < 64) {
+        found->starts[found->count] = start;
+        found->ends[found->count] = end;
+        found->values[found->count] = value;
+    }
+    found->count++;
+    return found->count != found->stop_after;
+}
+
+/* A matcher of one-word phrases (a stopword list) scans a word list without walking
+ * its trie: the same calls, in the same order, and the same result as the plain scan,
+ * repeated words and groups included, and when the callback stops the scan. */
+START_TEST(test_matcher_single_words)
+{
+    rw_match_t *match = rw_match_new();
+    ck_assert_ptr_nonnull(match);
+    ck_assert_int_eq(rw_match_add(match, "the", 3, 0, 0, RW_MATCH_IGNORE_CASE), 0);
+    ck_assert_int_eq(rw_match_add(match, "les", 3, 1, 1, RW_MATCH_IGNORE_CASE), 0);
+    ck_assert_int_eq(rw_match_add(match, "the", 3, 2, 0, RW_MATCH_IGNORE_CASE), 0);
+    ck_assert_int_eq(rw_match_add(match, "été", strlen("été"), 3, 1, RW_MATCH_IGNORE_CASE), 0);
+    const char *text = "The cat and LES chats; the end. Ete, \xC3\x89T\xC3\x89 - theory";
+    size_t length = strlen(text);
+    rw_match_words_t words = { 0 };
+    ck_assert_int_eq(rw_match_words_split(text, length, &words), 0);
+    uint32_t masks[] = { UINT32_MAX, 1u, 2u };
+    for (size_t m = 0; m < 3; m++) {
+        for (size_t stop = 0; stop < 4; stop++) {
+            single_found_t plain = { .stop_after = stop }, listed = { .stop_after = stop };
+            size_t a = rw_match_scan(match, text, length, masks[m], record_single, &plain);
+            size_t b = rw_match_scan_words(match, text, length, &words, masks[m],
+                                           record_single, &listed);
+            ck_assert_uint_eq(a, b);
+            ck_assert_uint_eq(plain.count, listed.count);
+            for (size_t i = 0; i < plain.count && i < 64; i++) {
+                ck_assert_uint_eq(plain.starts[i], listed.starts[i]);
+                ck_assert_uint_eq(plain.ends[i], listed.ends[i]);
+                ck_assert_int_eq(plain.values[i], listed.values[i]);
+            }
+        }
+    }
+    /* every group: The (0, 2), LES (1), the (0, 2), Ete (3), ÉTÉ (3) */
+    single_found_t all = { .stop_after = 0 };
+    ck_assert_uint_eq(rw_match_scan_words(match, text, length, &words, UINT32_MAX,
+                                          record_single, &all), words.count);
+    ck_assert_uint_eq(all.count, 7);
+    ck_assert_int_eq(all.values[0], 0);
+    ck_assert_int_eq(all.values[1], 2);
+    ck_assert_int_eq(all.values[2], 1);
+    ck_assert_int_eq(all.values[6], 3);
+    rw_match_words_clear(&words);
+    rw_match_destroy(&match);
+}
+END_TEST
+
+START_TEST(test_matcher_ranges)
+{
+    rw_match_t *match = rw_match_new();
+    ck_assert_ptr_nonnull(match);
+    ck_assert_int_eq(rw_match_add(match, "New Zealand", 11, 1, 0, 0), 0);
+    ck_assert_int_eq(rw_match_add(match, "Chad", 4, 2, 0, RW_MATCH_NAME), 0);
+    ck_assert_int_eq(rw_match_add(match, "U.S.", 4, 3, 0, 0), 0);
+    ck_assert_int_eq(rw_match_add(match, "zea", 3, 4, 0, 0), 0);
+    const char *text = "Visit New Zealand. Chad Smith met the U.S. envoy; Côte, Chad zea!";
+    size_t length = strlen(text);
+    rw_match_words_t words;
+    memset(&words, 0, sizeof words);
+    ck_assert_int_eq(rw_match_words_split(text, length, &words), 0);
+    for (size_t start = 0; start <= length; start++) {
+        for (size_t end = start; end <= length; end++) {
+            found_t alone = {0}, range = {0};
+            size_t counted = rw_match_scan(match, text + start, end - start, 1u, record_match,
+                                           &alone);
+            size_t counted_range = rw_match_scan_range(match, text, start, end, &words, 1u,
+                                                       record_match, &range);
+            assert_same_found(&alone, &range, start, end);
+            ck_assert_uint_eq(counted, counted_range);
+        }
+    }
+    /* The whole text: "New Zealand", "U.S.", the last "Chad" (not "Chad Smith") and
+     * "zea". */
+    found_t whole = {0};
+    rw_match_scan_range(match, text, 0, length, &words, 1u, record_match, &whole);
+    ck_assert_uint_eq(whole.count, 4);
+    ck_assert_int_eq(whole.values[0], 1);
+    ck_assert_int_eq(whole.values[1], 3);
+    ck_assert_int_eq(whole.values[2], 2);
+    ck_assert_int_eq(whole.values[3], 4);
+    /* "New Zea" cut inside "Zealand": no country, but the short word "zea". */
+    found_t cut = {0};
+    rw_match_scan_range(match, text, 6, 13, &words, 1u, record_match, &cut);
+    ck_assert_uint_eq(cut.count, 1);
+    ck_assert_int_eq(cut.values[0], 4);
+    rw_match_words_clear(&words);
+    rw_match_destroy(&match);
+}
+END_TEST
+
+/* The gazetteer's piece lookups answer as the plain ones on the piece. */
+START_TEST(test_range_lookups)
+{
+    const char *text = "The Committee urges France to address torture in Kazakhstan.\n"
+                       "Ministers of Denmark and New Zealand discussed freedom of expression.";
+    size_t length = strlen(text);
+    rw_match_words_t words;
+    memset(&words, 0, sizeof words);
+    ck_assert_int_eq(rw_match_words_split(text, length, &words), 0);
+    size_t cuts[] = {0, 3, 14, 20, 55, 61, 75, 86, 95, 110, length};
+    size_t count = sizeof cuts / sizeof cuts[0];
+    for (size_t a = 0; a < count; a++) {
+        for (size_t b = a; b < count; b++) {
+            size_t start = cuts[a], end = cuts[b];
+            rw_strings_t plain = {0}, range = {0}, plain_themes = {0}, range_themes = {0};
+            ck_assert_int_eq(rw_gazetteer_countries(gazetteer, text + start, end - start,
+                                                    &plain), 0);
+            ck_assert_int_eq(rw_gazetteer_countries_range(gazetteer, text, start, end,
+                                                          &words, &range), 0);
+            ck_assert_int_eq(rw_gazetteer_themes(gazetteer, "en", text + start,
+                                                 end - start, &plain_themes), 0);
+            ck_assert_int_eq(rw_gazetteer_themes_range(gazetteer, "en", text, start, end,
+                                                       &words, &range_themes), 0);
+            ck_assert_uint_eq(plain.count, range.count);
+            for (size_t i = 0; i < plain.count; i++)
+                ck_assert_str_eq(plain.items[i], range.items[i]);
+            ck_assert_uint_eq(plain_themes.count, range_themes.count);
+            for (size_t i = 0; i < plain_themes.count; i++)
+                ck_assert_str_eq(plain_themes.items[i], range_themes.items[i]);
+            if (start == 0 && end == length) {
+                ck_assert_uint_eq(range.count, 4); /* FR, KZ, DK, NZ */
+                ck_assert_uint_ge(range_themes.count, 2);
+            }
+            rw_strings_clear(&plain);
+            rw_strings_clear(&range);
+            rw_strings_clear(&plain_themes);
+            rw_strings_clear(&range_themes);
+        }
+    }
+    rw_match_words_clear(&words);
+}
+END_TEST
+
 static Suite *gazetteer_suite(void)
 {
     Suite *suite = suite_create("gazetteer");
@@ -342,6 +538,9 @@ static Suite *gazetteer_suite(void)
     tcase_add_test(files, test_malformed_files);
     tcase_add_test(files, test_missing_optional_files);
     tcase_add_test(files, test_matcher_folding);
+    tcase_add_test(files, test_matcher_ranges);
+    tcase_add_test(files, test_matcher_single_words);
+    tcase_add_test(lookups, test_range_lookups);
     suite_add_tcase(suite, files);
     return suite;
 }

@@ -148,9 +148,15 @@ START_TEST(test_append_and_reopen)
     batch_t batch;
     batch_make(&batch, 1, 3, 10);
     ck_assert_int_eq(rw_journal_append(journal, batch.entries, batch.count), 0);
-    for (size_t i = 0; i < batch.count; i++)
+    for (size_t i = 0; i < batch.count; i++) {
         ck_assert_int_eq(json_integer_value(json_object_get(batch.entries[i].event, "seq")),
                          (json_int_t)(i + 1));
+        /* the body handed back is the event's text as journalled, seq included */
+        char *expected = json_dumps(batch.entries[i].event, JSON_COMPACT);
+        ck_assert_uint_eq(batch.entries[i].body_length, strlen(expected));
+        ck_assert(memcmp(batch.entries[i].body, expected, strlen(expected)) == 0);
+        free(expected);
+    }
     batch_free(&batch);
     ck_assert_uint_eq(rw_journal_last_seq(journal), 4);
     ck_assert_int_eq(append_statement(journal, 2, 0, 0), 0);

@@ -46,6 +46,25 @@ START_TEST(loads_shipped_lexicon)
     ck_assert(rw_lexicon_is_adverb(lexicon, "en", "urgently", 8));
     ck_assert(!rw_lexicon_is_adverb(lexicon, "en", "government", 10));
     ck_assert(rw_lexicon_is_adverb(lexicon, "fr", "immédiatement", 14));
+    /* the quick suffix test ignores case and refuses short or non-matching words */
+    ck_assert(rw_lexicon_is_adverb(lexicon, "en", "URGENTLY", 8));
+    ck_assert(!rw_lexicon_is_adverb(lexicon, "en", "fly", 3));
+    ck_assert(!rw_lexicon_is_adverb(lexicon, "en", "urgentl\xC3\xBD", 9));
+    /* the merged role masks agree with every role table, in any case */
+    const char *samples[] = { "que", "QUE", "the", "Delegation", "whether", "pas", "zebra" };
+    for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
+        size_t length = strlen(samples[i]);
+        uint32_t mask = rw_lexicon_roles(lexicon, rw_words_hash(samples[i], length),
+                                         samples[i], length);
+        for (int role = 0; role < RW_LEXICON_ROLES; role++) {
+            bool in_table = rw_words_get(rw_lexicon_words(lexicon, (rw_lexicon_role_t)role),
+                                         samples[i], length) >= 0;
+            ck_assert_int_eq(in_table, (mask >> role) & 1u);
+        }
+    }
+    ck_assert(rw_lexicon_roles(lexicon, rw_words_hash("que", 3), "que", 3)
+              & (1u << RW_LEXICON_THAT));
+    ck_assert_uint_eq(rw_lexicon_roles(lexicon, rw_words_hash("zebra", 5), "zebra", 5), 0);
     rw_lexicon_destroy(&lexicon);
     ck_assert_ptr_null(lexicon);
 }
