@@ -17,6 +17,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -25,6 +26,7 @@ import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(HERE, "peer"))
@@ -46,10 +48,10 @@ RESULTS = os.environ.get("BENCH_RESULTS", os.path.join(HERE, "RESULTS.md"))
 # Counts: full, and reduced for BENCH_QUICK=1.
 FULL = dict(extract_bytes=50_000_000, callgrind_bytes=2_000_000, peer_extract_bytes=20_000_000,
             burst=10_000, peer_burst=10_000, latency_rate=200, latency_seconds=30,
-            memory_statements=100_000, idle_seconds=30)
+            memory_statements=100_000, idle_seconds=30, profile_statements=300)
 REDUCED = dict(extract_bytes=10_000_000, callgrind_bytes=1_000_000, peer_extract_bytes=5_000_000,
                burst=2_000, peer_burst=1_000, latency_rate=200, latency_seconds=10,
-               memory_statements=20_000, idle_seconds=10)
+               memory_statements=20_000, idle_seconds=10, profile_statements=100)
 COUNTS = REDUCED if QUICK else FULL
 
 TARGETS = dict(extract_mb_s=100.0, burst_per_s=2000.0, latency_p99_ms=10.0, rss_mb=32.0,
@@ -144,17 +146,19 @@ def proc_cpu(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     ticks = int(fields[11]) + int(fields[12])   # utime, stime (fields 14 and 15)
-    run_ns = 0
+    run_ns = wait_ns = 0
     voluntary_all = involuntary_all = 0
     for task in glob.glob(f"/proc/{pid}/task/*"):
         try:
             with open(task + "/schedstat") as f:
-                run_ns += int(f.read().split()[0])
+                fields = f.read().split()
+                run_ns += int(fields[0])
+                wait_ns += int(fields[1])
             voluntary_all += proc_status_path(task + "/status", "voluntary_ctxt_switches")
             involuntary_all += proc_status_path(task + "/status", "nonvoluntary_ctxt_switches")
         except (OSError, ValueError):
             pass
-    return dict(cpu_s=ticks / os.sysconf("SC_CLK_TCK"), run_s=run_ns / 1e9,
+    return dict(cpu_s=ticks / os.sysconf("SC_CLK_TCK"), run_s=run_ns / 1e9, wait_s=wait_ns / 1e9,
                 voluntary_main=proc_status(pid, "voluntary_ctxt_switches"),
                 voluntary_all=voluntary_all, involuntary_all=involuntary_all,
                 threads=len(glob.glob(f"/proc/{pid}/task/*")))
@@ -212,7 +216,7 @@ class Workdir:
 class Daemon:
     """recwatchd on a Workdir, its own config and free ports."""
 
-    def __init__(self, work, heartbeat_s=1, level="info", wrapper=()):
+    def __init__(self, work, heartbeat_s=1, level="info", wrapper=(), start_timeout=30):
         self.work = work
         self.endpoint = f"tcp://127.0.0.1:{free_port()}"
         replay = f"tcp://127.0.0.1:{free_port()}"
@@ -232,7 +236,7 @@ log: {{ level = "{level}"; }};
         self.process = subprocess.Popen([*wrapper, os.path.join(BUILD, "recwatchd"), "-f", "-c", self.config],
                                         stdout=self.log, stderr=subprocess.STDOUT)
         self.pid = self.process.pid
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + start_timeout
         while "recwatchd started" not in self.log_text():
             if self.process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("recwatchd did not start:\n" + self.log_text()[-2000:])
@@ -242,11 +246,11 @@ log: {{ level = "{level}"; }};
         with open(self.log_path, "rb") as f:
             return f.read().decode("utf-8", "replace")
 
-    def stop(self):
+    def stop(self, timeout=20):
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
-                self.process.wait(20)
+                self.process.wait(timeout)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
@@ -527,9 +531,15 @@ def run_burst(kind, count):
         for name in names:
             os.rename(os.path.join(work.staging, name), os.path.join(work.incoming, name))
         renamed = time.monotonic() - started
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         result = finish_collector(collector, out, 3600)
         collector = None
-        cpu = proc_cpu(server.pid)["run_s"] - cpu_before["run_s"]
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        collector_cpu = (children.ru_utime + children.ru_stime -
+                         children_before.ru_utime - children_before.ru_stime)
+        cpu_after = proc_cpu(server.pid)
+        cpu = cpu_after["run_s"] - cpu_before["run_s"]
+        runqueue = cpu_after["wait_s"] - cpu_before["wait_s"]
         if profiler:
             finish_profiler(profiler, "burst")
         hwm = proc_status(server.pid, "VmHWM")
@@ -537,6 +547,7 @@ def run_burst(kind, count):
         received = len(times)
         seconds = (max(times) - started) if times else float("nan")
         return dict(count=count, received=received, seconds=seconds, renamed_s=renamed, cpu_s=cpu,
+                    collector_cpu_s=collector_cpu, runqueue_s=runqueue,
                     per_s=received / seconds if times else 0.0, hwm_kb=hwm, bytes=total_bytes,
                     messages=result["messages"], fs=filesystem_type(work.path))
     finally:
@@ -562,7 +573,9 @@ def section_burst():
              f"at the subscriber")
     note(f"burst: journal on {result['fs']} (fsync'd by the daemon), renames took "
          f"{result['renamed_s']:.2f} s, {result['messages']} messages received; the daemon used "
-         f"{result['cpu_s']:.2f} s of CPU in {result['seconds']:.2f} s")
+         f"{result['cpu_s']:.2f} s of CPU in {result['seconds']:.2f} s and waited "
+         f"{result['runqueue_s']:.2f} s for a CPU (other load; summed over its threads), "
+         f"the subscriber used {result['collector_cpu_s']:.2f} s")
     return result
 
 
@@ -703,6 +716,78 @@ def stage_quietly(work, statements):
     return names
 
 
+# ---- where the daemon's instructions go (callgrind) ----------------------------------------
+
+# The daemon's stages, as callgrind names them (inclusive instructions).
+DAEMON_STAGES = (("rw_pipeline_run", "pipeline"), ("rw_ingest", "ingest"),
+                 ("rw_extract", "extract"), ("rw_event_content_id", "sha256"),
+                 ("rw_event_recommendation", "recommendation events"),
+                 ("rw_event_statement", "statement events"),
+                 ("rw_journal_append", "journal append"), ("publish_event", "publish"),
+                 ("json_dumps", "json_dumps (journal+publish)"), ("rw_spool_read", "spool read"),
+                 ("rw_spool_finish", "spool finish"), ("rw_log", "log"))
+
+
+def section_daemon_profile():
+    """A small burst through the daemon under callgrind: instructions per byte of the
+    whole daemon loop (rw_server_run) and the share of each stage."""
+    if not shutil.which("valgrind") or not shutil.which("callgrind_annotate"):
+        note("profile: valgrind is missing: no daemon profile")
+        return None
+    count = COUNTS["profile_statements"]
+    print(f"profile — {count} statements through the daemon under callgrind", flush=True)
+    work = Workdir("recwatch-bench-profile-")
+    daemon = collector = None
+    try:
+        texts = corpus_texts()
+        statements = [unique_statement(texts, i) for i in range(count)]
+        total_bytes = sum(len(data) for _, data in statements)
+        names = work.stage(statements)
+        out = os.path.join(work.path, "callgrind.out")
+        daemon = Daemon(work, wrapper=("valgrind", "--tool=callgrind", "--collect-atstart=no",
+                                       "--toggle-collect=rw_server_run",
+                                       f"--callgrind-out-file={out}"), start_timeout=120)
+        collector = Collector(daemon.endpoint, topics=(b"statement", b"heartbeat"))
+        collector.wait_connected(60)
+        for name in names:
+            os.rename(os.path.join(work.staging, name), os.path.join(work.incoming, name))
+        deadline = time.monotonic() + 600
+        while collector.messages - collector.heartbeats < count and time.monotonic() < deadline:
+            collector.poll(500)
+        daemon.stop(timeout=120)
+        daemon = None
+        annotated = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", out],
+                                   capture_output=True, text=True).stdout
+        totals = None
+        shares = {}
+        for line in annotated.splitlines():
+            match = re.match(r"\s*([\d,]+) \(\s*[\d.]+%\)\s+(.*)", line)
+            if not match:
+                continue
+            instructions = int(match.group(1).replace(",", ""))
+            if "PROGRAM TOTALS" in line:
+                totals = instructions
+                continue
+            function = re.sub(r"\s*\[.*$", "", match.group(2)).split(":")[-1]
+            shares[function] = max(shares.get(function, 0), instructions)
+        if not totals:
+            note("profile: callgrind gave no totals")
+            return None
+        row("profile", f"daemon instructions/byte ({count} statements, whole loop)",
+            f"{totals / total_bytes:.0f}", "")
+        parts = [f"{label} {shares[name] / totals * 100:.1f}%"
+                 for name, label in DAEMON_STAGES if name in shares]
+        note("profile: share of the daemon loop's instructions (callgrind, inclusive): " +
+             ", ".join(parts))
+        return shares
+    finally:
+        if collector:
+            collector.close()
+        if daemon:
+            daemon.stop()
+        work.remove()
+
+
 # ---- idle -------------------------------------------------------------------------------
 
 def section_idle():
@@ -775,11 +860,30 @@ def machine():
     return " ".join(platform.uname()), cpu, os.cpu_count()
 
 
+def revision():
+    """The git commit the figures belong to, with "+changes" when the tree is dirty."""
+    try:
+        head = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return (head or "unknown") + (" + uncommitted changes" if dirty else "")
+
+
+def load_average():
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
 def write_results(started):
     uname, cpu, cores = machine()
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [f"## {stamp}{' — BENCH_QUICK=1 (reduced counts)' if QUICK else ''}", "",
              f"- machine: `{uname}`", f"- CPU: {cpu}, {cores} cores",
+             f"- revision: {revision()}",
+             f"- load average (1, 5, 15 min): {LOAD_AT_START} at the start, {load_average()} at the end",
              f"- counts: {', '.join(f'{k}={v}' for k, v in COUNTS.items())}",
              f"- duration of the run: {time.monotonic() - started:.0f} s", "",
              "| section | figure | value | target | |", "|---|---|---|---|---|"]
@@ -803,12 +907,13 @@ def interrupted(signum, frame):
 
 
 def main():
-    global LANGUAGES
+    global LANGUAGES, LOAD_AT_START
+    LOAD_AT_START = load_average()
     signal.signal(signal.SIGTERM, interrupted)
     signal.signal(signal.SIGHUP, interrupted)
     started = time.monotonic()
     uname, cpu, cores = machine()
-    print(f"recwatch bench — {uname}\n  CPU: {cpu}, {cores} cores"
+    print(f"recwatch bench — {uname}\n  CPU: {cpu}, {cores} cores, load average {LOAD_AT_START}"
           f"{'   [BENCH_QUICK=1: reduced counts]' if QUICK else ''}", flush=True)
     if QUICK:
         note("BENCH_QUICK=1: counts reduced (" +
@@ -825,6 +930,7 @@ def main():
         ("latency", section_latency),
         ("latency", lambda: section_latency(no_fsync=True) if shutil.which("eatmydata") else None),
         ("memory", lambda: section_memory(burst, latency)),
+        ("profile", section_daemon_profile),
         ("idle", section_idle),
         ("systemd", section_systemd),
     ]
@@ -858,6 +964,7 @@ def main():
 
 
 LANGUAGES = ["en", "fr", "es"]
+LOAD_AT_START = "?"
 
 if __name__ == "__main__":
     sys.exit(main())
