@@ -87,10 +87,10 @@ test-unit: $(TEST_BINS)
 	  CK_FORK=yes $$t || fail=1; done; exit $$fail
 
 test-e2e: all
-	BUILD=$(BUILD) PYTHON=$(PYTHON) tests/e2e/run-all
+	BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/e2e/run-all
 
 test-clients: all
-	BUILD=$(BUILD) PYTHON=$(PYTHON) clients/run-tests
+	BUILD=$(BUILD) PYTHON=$(PYTHON) bash clients/run-tests
 
 test-asan: deps
 	$(MAKE) BUILD=build-asan OPT=-O1 CC=clang \
@@ -100,7 +100,7 @@ test-asan: deps
 # Fault injection: the Nth allocation, write, fsync, rename or open fails, for every N
 # (clang + ASan); each run must end in a clean error and a consistent journal.
 test-fault:
-	tests/fault/run
+	bash tests/fault/run
 
 # Replay the fuzzers' seed corpora (fast); `make fuzz` builds, `make -C tests/fuzz run`
 # fuzzes for FUZZ_SECONDS.
@@ -113,10 +113,10 @@ test-valgrind: all
 	  tests/e2e/test_daemon.py tests/e2e/test_hostile.py tests/e2e/test_curve.py
 
 bench: deps all
-	BUILD=$(BUILD) PYTHON=$(PYTHON) bench/run
+	BUILD=$(BUILD) PYTHON=$(PYTHON) bash bench/run
 
 eval: all
-	BUILD=$(BUILD) PYTHON=$(PYTHON) tests/eval
+	BUILD=$(BUILD) PYTHON=$(PYTHON) bash tests/eval
 
 fuzz:
 	$(MAKE) -C tests/fuzz
