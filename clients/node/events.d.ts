@@ -128,6 +128,7 @@ export interface Counters {
   duplicates: number;
   errors: number;
   bytes: number;
+  /** times a subscriber began to lose messages (loss episodes, not messages: see README) */
   dropped: number;
   refused: number;
   /** Fields added by later versions of the daemon. */
