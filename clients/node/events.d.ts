@@ -131,6 +131,8 @@ export interface Counters {
   /** times a subscriber began to lose messages (loss episodes, not messages: see README) */
   dropped: number;
   refused: number;
+  /** events served by the replay socket */
+  replayed?: number;
   /** Fields added by later versions of the daemon. */
   [extra: string]: unknown;
 }
