@@ -55,6 +55,10 @@ typedef struct {
     bool open_cue;             /* a cue with no action after it (a lead-in's) */
     int speaker;               /* who the unit says speaks: SPEAKER_* */
     bool attribution;          /* only "(Country);": belongs to the sentence before */
+    bool continued;            /* a pronoun (or no subject) says it, right after a
+                                  unit in which the addressee spoke */
+    bool noun_phrase;          /* the imperative word follows a determiner ("A review
+                                  of ..."): a nominal call only in a list of calls */
     size_t lead_tokens;        /* leftover list numbering before the first word
                                   ("86.10..1 ratify"): the unit is a list item */
     size_t words;
@@ -78,6 +82,10 @@ typedef struct {
     uint32_t delegates[MAX_DELEGATES];
     size_t delegate_count;
     bool addressee_speaking;
+    /* any statement: the last unit's speaker was the addressee ("The delegation said
+     * ..."), so that "It added that ..." / "Elle a précisé que ..." / "Indicó que ..."
+     * right after it goes on in its voice (a heading or another speaker ends it) */
+    bool last_addressee;
 } extractor_t;
 
 /* ---------------------------------------------------------------- token helpers */
@@ -354,6 +362,22 @@ static int unit_speaker(const extractor_t *ex)
     return SPEAKER_NONE;
 }
 
+/* Does the unit open with a verb of saying whose subject is only a pronoun or is left
+ * out ("She said ...", "Elle a précisé que ...", "Indicó que ...")? Then whoever spoke
+ * last goes on speaking. */
+static bool pronoun_says(const extractor_t *ex)
+{
+    const rw_words_tokens_t *tokens = &ex->tokens;
+    for (size_t k = 0; k < tokens->count && k < 4; k++) {
+        const rw_token_t *token = &tokens->items[k];
+        if (has_role(token, RW_LEXICON_SAY))
+            return k == 0 || has_role(&tokens->items[0], RW_LEXICON_PRONOUN);
+        if (token->kind != RW_TOKEN_WORD)
+            return false;
+    }
+    return false;
+}
+
 /* Fields of a "that"/"que" clause starting at token s: the action after a later cue
  * of the clause, or after its subject's verb, or right after the conjunction. */
 static bool that_clause(const extractor_t *ex, size_t s, size_t match, analysis_t *a,
@@ -601,7 +625,7 @@ static double cue_confidence(extractor_t *ex, size_t match, analysis_t *trial)
     int family = m->cue->family;
     bool deontic = family == RW_CUE_MODAL || family == RW_CUE_NECESSITY
                    || family == RW_CUE_EVALUATION;
-    if (said_by_addressee(ex, m->first))
+    if (said_by_addressee(ex, m->first) || (deontic && trial->continued))
         confidence -= 0.4;
     else if (deontic && ex->addressee_speaking)
         confidence -= 0.35;
@@ -741,6 +765,9 @@ static int analyse_unit(extractor_t *ex, const rw_unit_t *unit, analysis_t *a)
             return rc;
     }
     a->speaker = unit_speaker(ex);
+    a->continued = a->speaker == SPEAKER_NONE && ex->last_addressee
+                   && unit->kind != RW_UNIT_HEADING && pronoun_says(ex);
+    ex->last_addressee = a->speaker == SPEAKER_ADDRESSEE || a->continued;
     if (unit->kind == RW_UNIT_HEADING || a->speaker == SPEAKER_OTHER)
         ex->addressee_speaking = false;
     else if (a->speaker == SPEAKER_ADDRESSEE)
@@ -817,6 +844,8 @@ static int analyse_unit(extractor_t *ex, const rw_unit_t *unit, analysis_t *a)
                                                 ex->data + token->start,
                                                 token->end - token->start);
             a->imperative_action = action_from(ex, verb);
+            a->noun_phrase = verb > first && verb < first + 4
+                             && has_role(&tokens->items[first], RW_LEXICON_DETERMINER);
         }
     }
     return 0;
@@ -1010,6 +1039,9 @@ static int decide(extractor_t *ex, rw_document_t *doc, const rw_segment_t *segme
         d.cue_language = a->cue ? a->cue->language : NULL;
         bool heading = unit->kind == RW_UNIT_HEADING;
         bool imperative = a->imperative >= 0 && !heading && a->words >= MIN_IMPERATIVE_WORDS;
+        /* "A draft law was being prepared": a noun phrase outside a list of calls */
+        if (imperative && a->noun_phrase && !rec_section && !(lead >= 0 && item))
+            imperative = false;
         if (lead >= 0 && item) {
             /* an item of a lead-in's list: the lead-in's call applies to it */
             const analysis_t *l = &analyses[lead];
