@@ -786,10 +786,9 @@ END_TEST
 int main(void)
 {
     char error[512];
-    rw_strings_t languages = { 0 };
-    rw_strings_append(&languages, "en", 2);
-    rw_strings_append(&languages, "fr", 2);
-    rw_strings_append(&languages, "es", 2);
+    rw_strings_t languages;
+    if (test_languages(&languages) < 0)
+        return 1;
     lexicon = rw_lexicon_new(LEXICON_DIR, &languages, error, sizeof error);
     rw_strings_clear(&languages);
     if (!lexicon) {

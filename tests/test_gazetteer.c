@@ -11,10 +11,8 @@ static rw_gazetteer_t *gazetteer;
 
 static void setup(void)
 {
-    rw_strings_t languages = {0};
-    ck_assert_int_eq(rw_strings_append(&languages, "en", 2), 0);
-    ck_assert_int_eq(rw_strings_append(&languages, "fr", 2), 0);
-    ck_assert_int_eq(rw_strings_append(&languages, "es", 2), 0);
+    rw_strings_t languages;
+    ck_assert_int_eq(test_languages(&languages), 0);
     char error[512] = "";
     gazetteer = rw_gazetteer_new(LEXICON_DIR, &languages, error, sizeof error);
     rw_strings_clear(&languages);

@@ -14,6 +14,8 @@
 #define SOURCE_DIR "."
 #endif
 
+#include "strings.h"
+
 #define CORPUS_DIR SOURCE_DIR "/../shared/corpus"
 #define LEXICON_DIR SOURCE_DIR "/config/lexicon"
 
@@ -61,6 +63,19 @@ static inline int test_write_file(const char *path, const void *data, size_t siz
         return -1;
     size_t written = fwrite(data, 1, size, file);
     return fclose(file) == 0 && written == size ? 0 : -1;
+}
+
+/* The languages the shipped lexicons cover, as the config lists them; the caller
+ * clears the list. 0, or -1 when out of memory. */
+static inline int test_languages(rw_strings_t *languages)
+{
+    *languages = (rw_strings_t){0};
+    if (rw_strings_append(languages, "en", 2) < 0 || rw_strings_append(languages, "fr", 2) < 0 ||
+        rw_strings_append(languages, "es", 2) < 0) {
+        rw_strings_clear(languages);
+        return -1;
+    }
+    return 0;
 }
 
 /* Remove a folder tree made by a test (best effort). */
