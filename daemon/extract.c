@@ -724,10 +724,10 @@ static bool is_attribution(const extractor_t *ex)
     return last <= 12;
 }
 
-static int analyse_unit(extractor_t *ex, const rw_unit_t *unit, analysis_t *a)
+/* Cut the unit into tokens and find its cues: their roles, matches and validity, only
+ * the cues of the statement's language, and the language of its first call. */
+static int find_cues(extractor_t *ex, const rw_unit_t *unit)
 {
-    memset(a, 0, sizeof *a);
-    a->imperative = -1;
     int rc = rw_words_tokenize(ex->data + unit->start, unit->end - unit->start, unit->start,
                                &ex->tokens);
     if (rc == 0)
@@ -752,15 +752,15 @@ static int analyse_unit(extractor_t *ex, const rw_unit_t *unit, analysis_t *a)
     for (size_t i = 0; i < ex->matches.count && !ex->unit_language; i++)
         if (is_call_family(ex->matches.items[i].cue->family))
             ex->unit_language = ex->matches.items[i].cue->language;
-    const rw_words_tokens_t *tokens = &ex->tokens;
-    if (tokens->count == 0) {
-        a->veto = true;
-        return 0;
-    }
-    /* who speaks: in a summary record, a delegate's reply goes on until another
-     * speaker is named or a heading comes */
+    return 0;
+}
+
+/* Who speaks: in a summary record, a delegate's reply goes on until another speaker is
+ * named or a heading comes. */
+static int note_speaker(extractor_t *ex, const rw_unit_t *unit, analysis_t *a)
+{
     if (ex->delegate_count < MAX_DELEGATES) {
-        rc = note_delegates(ex);
+        int rc = note_delegates(ex);
         if (rc != 0)
             return rc;
     }
@@ -772,20 +772,29 @@ static int analyse_unit(extractor_t *ex, const rw_unit_t *unit, analysis_t *a)
         ex->addressee_speaking = false;
     else if (a->speaker == SPEAKER_ADDRESSEE)
         ex->addressee_speaking = ex->delegate_count > 0;
+    return 0;
+}
+
+/* The unit's shape: its words, a final colon, an attribution; a question asks, it does
+ * not recommend. */
+static void note_shape(extractor_t *ex, analysis_t *a)
+{
+    const rw_words_tokens_t *tokens = &ex->tokens;
     for (size_t i = 0; i < tokens->count; i++)
         if (tokens->items[i].kind != RW_TOKEN_PUNCT)
             a->words++;
     const rw_token_t *last = &tokens->items[tokens->count - 1];
     a->colon = is_punct(last, ":");
     a->attribution = is_attribution(ex);
-    /* a question asks, it does not recommend */
     if (is_punct(last, "?") || (last->kind == RW_TOKEN_PUNCT && tokens->count > 1
                                 && last->punct == '"' && is_punct(&tokens->items[tokens->count - 2], "?")))
         a->veto = true;
-    bool imperative_blocked = false;
-    cancel_cues(ex, a, &imperative_blocked);
+}
 
-    /* the best cue gives the fields; every valid cue is reported */
+/* The best cue gives the fields; every valid cue is reported. Two kinds of cue
+ * agreeing make a call more certain. */
+static void choose_cue(extractor_t *ex, analysis_t *a)
+{
     int family_mask = 0;
     for (size_t i = 0; i < ex->matches.count; i++) {
         const rw_cue_match_t *m = &ex->matches.items[i];
@@ -811,43 +820,75 @@ static int analyse_unit(extractor_t *ex, const rw_unit_t *unit, analysis_t *a)
             a->strength = m->cue->strength;
         }
     }
-    /* two kinds of cue agreeing make a call more certain */
     if (a->cue && (family_mask & (family_mask - 1)) && a->confidence < 0.96)
         a->confidence += 0.03;
+}
 
-    /* an imperative first word: "Ratify ...", "Adoptar ...", "Veiller à ...", also after
-     * adverbs, "and", "to" ("To consider ...", "Further refine ...", "and ensure ...")
-     * or, in a list item, after an opening phrase ("With the support of X, increase") */
-    if (!imperative_blocked) {
-        size_t first = 0;
-        while (first < tokens->count && tokens->items[first].kind == RW_TOKEN_PUNCT)
-            first++;
-        size_t numbered = leftover_numbering(ex, first);
-        if (numbered > first) {
-            a->lead_tokens = numbered;
-            first = numbered;
-        }
-        size_t verb = imperative_at(ex, first, unit->item || a->lead_tokens > 0);
-        if (verb == (size_t)-1 && (unit->item || a->lead_tokens > 0)) {
-            for (size_t k = first; k < tokens->count && k < first + 25; k++) {
-                if (is_punct(&tokens->items[k], ";:.("))
-                    break;
-                if (is_punct(&tokens->items[k], ",")) {
-                    verb = imperative_at(ex, k + 1, true);
-                    break;
-                }
+/* The imperative verb from token first on, or after the first comma of an opening
+ * phrase in a list item ("With the support of X, increase"); (size_t)-1 when none. */
+static size_t imperative_verb(extractor_t *ex, size_t first, bool listed)
+{
+    const rw_words_tokens_t *tokens = &ex->tokens;
+    size_t verb = imperative_at(ex, first, listed);
+    if (verb == (size_t)-1 && listed) {
+        for (size_t k = first; k < tokens->count && k < first + 25; k++) {
+            if (is_punct(&tokens->items[k], ";:.("))
+                break;
+            if (is_punct(&tokens->items[k], ",")) {
+                verb = imperative_at(ex, k + 1, true);
+                break;
             }
         }
-        if (verb != (size_t)-1) {
-            const rw_token_t *token = &tokens->items[verb];
-            a->imperative = rw_words_get_hashed(rw_lexicon_verbs(ex->lexicon), token->hash,
-                                                ex->data + token->start,
-                                                token->end - token->start);
-            a->imperative_action = action_from(ex, verb);
-            a->noun_phrase = verb > first && verb < first + 4
-                             && has_role(&tokens->items[first], RW_LEXICON_DETERMINER);
-        }
     }
+    return verb;
+}
+
+/* An imperative first word: "Ratify ...", "Adoptar ...", "Veiller à ...", also after
+ * adverbs, "and", "to" ("To consider ...", "Further refine ...", "and ensure ...") or,
+ * in a list item, after an opening phrase ("With the support of X, increase"). */
+static void find_imperative(extractor_t *ex, const rw_unit_t *unit, analysis_t *a)
+{
+    const rw_words_tokens_t *tokens = &ex->tokens;
+    size_t first = 0;
+    while (first < tokens->count && tokens->items[first].kind == RW_TOKEN_PUNCT)
+        first++;
+    size_t numbered = leftover_numbering(ex, first);
+    if (numbered > first) {
+        a->lead_tokens = numbered;
+        first = numbered;
+    }
+    size_t verb = imperative_verb(ex, first, unit->item || a->lead_tokens > 0);
+    if (verb == (size_t)-1)
+        return;
+    const rw_token_t *token = &tokens->items[verb];
+    a->imperative = rw_words_get_hashed(rw_lexicon_verbs(ex->lexicon), token->hash,
+                                        ex->data + token->start, token->end - token->start);
+    a->imperative_action = action_from(ex, verb);
+    a->noun_phrase = verb > first && verb < first + 4
+                     && has_role(&tokens->items[first], RW_LEXICON_DETERMINER);
+}
+
+/* Analyse one unit into a: its cues, speaker, shape, best cue and imperative. */
+static int analyse_unit(extractor_t *ex, const rw_unit_t *unit, analysis_t *a)
+{
+    memset(a, 0, sizeof *a);
+    a->imperative = -1;
+    int rc = find_cues(ex, unit);
+    if (rc != 0)
+        return rc;
+    if (ex->tokens.count == 0) {
+        a->veto = true;
+        return 0;
+    }
+    rc = note_speaker(ex, unit, a);
+    if (rc != 0)
+        return rc;
+    note_shape(ex, a);
+    bool imperative_blocked = false;
+    cancel_cues(ex, a, &imperative_blocked);
+    choose_cue(ex, a);
+    if (!imperative_blocked)
+        find_imperative(ex, unit, a);
     return 0;
 }
 
@@ -992,101 +1033,144 @@ static const char *imperative_strength(int value)
     return value / RW_LEXICON_VERB_CATEGORY == 3 ? "weak" : "moderate";
 }
 
+/* Where decide is in the statement's lists. */
+typedef struct {
+    bool rec_section;    /* under a heading that names recommendations */
+    long lead;           /* index of the lead-in whose list we are in, -1 outside one */
+    uint32_t lead_block;
+    uint8_t lead_marker;
+} list_state_t;
+
+/* Follow the lists at unit i (an item or not): a heading without a cue starts a
+ * section; a list ends at the first unit outside a list item, or at an item marked
+ * unlike the list's first one ("9." after "a)", "b)"). */
+static void follow_list(list_state_t *list, const rw_unit_t *unit, const analysis_t *a,
+                        bool item)
+{
+    if (unit->kind == RW_UNIT_HEADING && !a->cue) {
+        list->rec_section = a->list_noun;
+        list->lead = -1;
+    }
+    if (list->lead >= 0 && unit->block != list->lead_block
+        && (!item || (unit->item && unit->first && unit->marker_kind != list->lead_marker)))
+        list->lead = -1;
+}
+
+/* Is unit i a lead-in (it ends with ":", calls or names recommendations, items follow
+ * in next)? If so, it starts a list. */
+static bool starts_list(list_state_t *list, size_t i, const rw_unit_t *unit,
+                        const analysis_t *a, const rw_unit_t *next)
+{
+    bool next_is_item = next && next->item
+                        && (next->block != unit->block ? next->first
+                                                       : next->marker_kind != RW_MARKER_NONE);
+    if (!(a->colon && !a->veto && next_is_item && (a->cue || a->list_noun)))
+        return false;
+    list->lead = (long)i;
+    list->lead_block = unit->block;
+    list->lead_marker = next->marker_kind;
+    if (a->list_noun && !a->cue)
+        list->rec_section = true;
+    return true;
+}
+
+/* The decision that the unit's own best cue gives. */
+static decision_t cue_decision(const analysis_t *a)
+{
+    decision_t d = { 0 };
+    d.confidence = a->cue ? a->confidence : 0.0;
+    d.strength = a->strength;
+    d.addressee = a->addressee;
+    d.action = a->action;
+    d.category = a->category;
+    d.cues = a->cues;
+    d.cue_count = a->cue_count;
+    d.cue_language = a->cue ? a->cue->language : NULL;
+    return d;
+}
+
+/* An item of a lead-in's list (analysed in l): the lead-in's call applies to it. */
+static void apply_lead_call(decision_t *d, const analysis_t *a, const analysis_t *l,
+                            bool imperative)
+{
+    double c = l->cue ? 0.88 : 0.85;
+    if (imperative)
+        c = 0.9;
+    if (c > d->confidence) {
+        d->confidence = c;
+        if (!a->cue) {
+            d->strength = l->cue ? l->strength
+                        : imperative ? imperative_strength(a->imperative) : NULL;
+            d->addressee = l->cue ? l->addressee : (range_t){ 0, 0 };
+            d->cue_language = l->cue ? l->cue->language : NULL;
+            if (l->cue_count > 0)
+                d->extra_cue = l->cues[0];
+        }
+    }
+    if (imperative && d->action.start == d->action.end) {
+        d->action = a->imperative_action;
+        d->category = a->imperative / RW_LEXICON_VERB_CATEGORY;
+    }
+}
+
+/* An imperative outside a lead-in's list: a call when it is an item or long enough. */
+static void apply_imperative(decision_t *d, const analysis_t *a, bool item, bool rec_section)
+{
+    if (!(item || a->words >= 6))
+        return;
+    double c = item ? (rec_section ? 0.9 : 0.8) : (rec_section ? 0.8 : 0.6);
+    if (c > d->confidence) {
+        d->confidence = c;
+        d->action = a->imperative_action;
+        d->category = a->imperative / RW_LEXICON_VERB_CATEGORY;
+        d->strength = imperative_strength(a->imperative);
+        d->addressee = (range_t){ 0, 0 };
+    }
+}
+
+/* The imperative verb itself, the first word of its action, as a cue. */
+static range_t imperative_cue(const extractor_t *ex, const analysis_t *a)
+{
+    size_t s = a->imperative_action.start;
+    size_t e = s;
+    while (e < a->imperative_action.end && ex->data[e] != ' ')
+        e++;
+    return (range_t){ s, e };
+}
+
+/* Decide which units are recommendations and add them to doc. */
 static int decide(extractor_t *ex, rw_document_t *doc, const rw_segment_t *segment,
                   const analysis_t *analyses, double min_confidence)
 {
     const rw_unit_t *units = segment->units;
-    bool rec_section = false;        /* under a heading that names recommendations */
-    long lead = -1;                  /* index of the lead-in whose list we are in */
-    uint32_t lead_block = 0;
-    uint8_t lead_marker = RW_MARKER_NONE;
+    list_state_t list = { false, -1, 0, RW_MARKER_NONE };
     for (size_t i = 0; i < segment->count; i++) {
         const rw_unit_t *unit = &units[i];
         const analysis_t *a = &analyses[i];
-        if (unit->kind == RW_UNIT_HEADING && !a->cue) {
-            rec_section = a->list_noun;
-            lead = -1;
-        }
-        /* a list ends at the first unit outside a list item, or at an item marked
-         * unlike the list's first one ("9." after "a)", "b)") */
         bool item = unit->item || a->lead_tokens > 0;
-        if (lead >= 0 && unit->block != lead_block
-            && (!item || (unit->item && unit->first && unit->marker_kind != lead_marker)))
-            lead = -1;
-        /* a lead-in: ends with ":", calls or names recommendations, items follow */
+        follow_list(&list, unit, a, item);
         const rw_unit_t *next = i + 1 < segment->count ? &units[i + 1] : NULL;
-        bool next_is_item = next && next->item
-                            && (next->block != unit->block ? next->first
-                                                           : next->marker_kind != RW_MARKER_NONE);
-        if (a->colon && !a->veto && next_is_item && (a->cue || a->list_noun)) {
-            lead = (long)i;
-            lead_block = unit->block;
-            lead_marker = next->marker_kind;
-            if (a->list_noun && !a->cue)
-                rec_section = true;
+        if (starts_list(&list, i, unit, a, next) || a->veto)
             continue;
-        }
-        if (a->veto)
-            continue;
-        decision_t d = { 0 };
-        d.confidence = a->cue ? a->confidence : 0.0;
-        d.strength = a->strength;
-        d.addressee = a->addressee;
-        d.action = a->action;
-        d.category = a->category;
-        d.cues = a->cues;
-        d.cue_count = a->cue_count;
-        d.cue_language = a->cue ? a->cue->language : NULL;
+        decision_t d = cue_decision(a);
         bool heading = unit->kind == RW_UNIT_HEADING;
         bool imperative = a->imperative >= 0 && !heading && a->words >= MIN_IMPERATIVE_WORDS;
+        bool in_list = list.lead >= 0 && item;
         /* "A draft law was being prepared": a noun phrase outside a list of calls */
-        if (imperative && a->noun_phrase && !rec_section && !(lead >= 0 && item))
+        if (imperative && a->noun_phrase && !list.rec_section && !in_list)
             imperative = false;
-        if (lead >= 0 && item) {
-            /* an item of a lead-in's list: the lead-in's call applies to it */
-            const analysis_t *l = &analyses[lead];
-            double c = l->cue ? 0.88 : 0.85;
-            if (imperative)
-                c = 0.9;
-            if (c > d.confidence) {
-                d.confidence = c;
-                if (!a->cue) {
-                    d.strength = l->cue ? l->strength
-                               : imperative ? imperative_strength(a->imperative) : NULL;
-                    d.addressee = l->cue ? l->addressee : (range_t){ 0, 0 };
-                    d.cue_language = l->cue ? l->cue->language : NULL;
-                    if (l->cue_count > 0)
-                        d.extra_cue = l->cues[0];
-                }
-            }
-            if (imperative && d.action.start == d.action.end) {
-                d.action = a->imperative_action;
-                d.category = a->imperative / RW_LEXICON_VERB_CATEGORY;
-            }
-        } else if (imperative && (item || a->words >= 6)) {
-            double c = item ? (rec_section ? 0.9 : 0.8) : (rec_section ? 0.8 : 0.6);
-            if (c > d.confidence) {
-                d.confidence = c;
-                d.action = a->imperative_action;
-                d.category = a->imperative / RW_LEXICON_VERB_CATEGORY;
-                d.strength = imperative_strength(a->imperative);
-                d.addressee = (range_t){ 0, 0 };
-            }
-        }
+        if (in_list)
+            apply_lead_call(&d, a, &analyses[list.lead], imperative);
+        else if (imperative)
+            apply_imperative(&d, a, item, list.rec_section);
         /* a cue that opens a list which never comes is still no recommendation */
         if (a->cue && a->colon && a->open_cue && d.confidence == a->confidence)
             d.confidence -= 0.3;
         if (d.confidence <= 0.0 || d.confidence < min_confidence)
             continue;
         if (imperative && d.action.start == a->imperative_action.start
-            && a->imperative_action.start != a->imperative_action.end) {
-            /* report the imperative verb itself as the cue */
-            size_t s = a->imperative_action.start;
-            size_t e = s;
-            while (e < a->imperative_action.end && ex->data[e] != ' ')
-                e++;
-            d.extra_cue = (range_t){ s, e };
-        }
+            && a->imperative_action.start != a->imperative_action.end)
+            d.extra_cue = imperative_cue(ex, a);
         /* a list item's attribution cut off by its full stop: "... level. (Niger);" */
         rw_unit_t whole = *unit;
         if (next && next->block == unit->block && analyses[i + 1].attribution) {

@@ -308,97 +308,129 @@ static const unsigned char ascii_kind[128] = {
     ['y'] = SEEN_LETTER | SEEN_LOWER, ['z'] = SEEN_LETTER | SEEN_LOWER,
 };
 
-/* rw_match_next_word, writing the folded form to folded (room for RW_MATCH_WORD_MAX
- * bytes and a NUL) rather than to word->folded. */
-static bool cut_word(const char *text, size_t length, size_t *position, rw_word_t *word,
-                     char *folded)
-{
-    size_t i = *position;
-    bool after_break = i == 0;
-    uint32_t cp = 0;
-    size_t size = 0;
+/* The folded form and hash of a word while it is cut. */
+typedef struct {
+    char *folded;   /* room for RW_MATCH_WORD_MAX bytes and a NUL */
+    size_t used;    /* bytes of folded used */
+    uint64_t hash;  /* of the folded bytes */
+    unsigned seen;  /* SEEN_ bits of its letters */
+    unsigned letters;
+    bool overflow;  /* longer than RW_MATCH_WORD_MAX bytes folded */
+} folding_t;
 
-    /* Skip the gap, noting sentence punctuation and line breaks. */
+/* Skip the gap from i to the next word character, noting in *after_break sentence
+ * punctuation and line breaks. Returns the word's start (length when none); *cp is its
+ * first character when that is not ASCII. */
+static size_t skip_gap(const char *text, size_t length, size_t i, bool *after_break,
+                       uint32_t *cp)
+{
     while (i < length) {
         unsigned char c = (unsigned char)text[i];
         if (c < 0x80) {
             if (ascii_fold[c])
                 break;
             if (c == '.' || c == '!' || c == '?' || c == ':' || c == ';' || c == '\n')
-                after_break = true;
+                *after_break = true;
             i++;
             continue;
         }
-        size = decode_utf8(text, length, i, &cp);
-        if (is_word_char(cp))
+        size_t size = decode_utf8(text, length, i, cp);
+        if (is_word_char(*cp))
             break;
         i += size;
     }
+    return i;
+}
+
+/* Fold and hash the run of ASCII letters and digits at i; returns the position after
+ * it (i when there is none). The common case, kept tight: the table gives each byte's
+ * folded form, 0 for any other byte; past RW_MATCH_WORD_MAX bytes the word overflows. */
+static size_t fold_ascii_run(const char *text, size_t length, size_t i, folding_t *word)
+{
+    size_t run_start = i;
+    unsigned char kinds = 0;
+    while (i < length) {
+        unsigned char byte = (unsigned char)text[i];
+        unsigned char lower = ascii_fold[byte];
+        if (lower == 0)
+            break;
+        kinds |= ascii_kind[byte];
+        if (word->used < RW_MATCH_WORD_MAX) {
+            word->folded[word->used++] = (char)lower;
+            word->hash = (word->hash ^ lower) * FNV_PRIME;
+        } else {
+            word->overflow = true;
+        }
+        i++;
+    }
+    if (i == run_start)
+        return i;
+    word->seen |= kinds;
+    word->letters += (unsigned)(i - run_start);
+    return i;
+}
+
+/* Fold and hash one word character cp that is not ASCII. */
+static void fold_other_char(uint32_t cp, folding_t *word)
+{
+    word->seen |= is_lower(cp) ? SEEN_LETTER | SEEN_LOWER : SEEN_LETTER;
+    size_t before = word->used;
+    if (!word->overflow && !fold_char(cp, word->folded, &word->used))
+        word->overflow = true;
+    for (size_t k = before; k < word->used; k++)
+        word->hash = (word->hash ^ (unsigned char)word->folded[k]) * FNV_PRIME;
+    word->letters++;
+}
+
+/* Fold the characters of the word from i on; returns the position after it. */
+static size_t fold_word(const char *text, size_t length, size_t i, folding_t *word)
+{
+    while (i < length) {
+        if ((unsigned char)text[i] < 0x80) {
+            size_t after = fold_ascii_run(text, length, i, word);
+            if (after == i)
+                break;
+            i = after;
+            continue;
+        }
+        uint32_t cp;
+        size_t size = decode_utf8(text, length, i, &cp);
+        if (!is_word_char(cp))
+            break;
+        fold_other_char(cp, word);
+        i += size;
+    }
+    return i;
+}
+
+/* rw_match_next_word, writing the folded form to folded (room for RW_MATCH_WORD_MAX
+ * bytes and a NUL) rather than to word->folded. */
+static bool cut_word(const char *text, size_t length, size_t *position, rw_word_t *word,
+                     char *folded)
+{
+    bool after_break = *position == 0;
+    uint32_t cp = 0;
+    size_t i = skip_gap(text, length, *position, &after_break, &cp);
     if (i >= length) {
         *position = length;
         return false;
     }
-
     word->start = i;
     word->after_break = after_break;
     unsigned char first = (unsigned char)text[i];
     bool capital = first < 0x80 ? (first >= 'A' && first <= 'Z') : is_upper(cp);
-    unsigned seen = 0;
-    bool overflow = false;
-    unsigned letters = 0;
-    size_t used = 0;
-    uint64_t hash = FNV_OFFSET;
-
-    while (i < length) {
-        unsigned char c = (unsigned char)text[i];
-        if (c < 0x80) {
-            /* ASCII: the common case, kept tight. Each letter or digit of the run is
-             * folded (the table gives its folded form, 0 for any other byte) and hashed
-             * in the same pass; past RW_MATCH_WORD_MAX bytes the word overflows. */
-            size_t run_start = i;
-            unsigned char kinds = 0;
-            while (i < length) {
-                unsigned char byte = (unsigned char)text[i];
-                unsigned char lower = ascii_fold[byte];
-                if (lower == 0)
-                    break;
-                kinds |= ascii_kind[byte];
-                if (used < RW_MATCH_WORD_MAX) {
-                    folded[used++] = (char)lower;
-                    hash = (hash ^ lower) * FNV_PRIME;
-                } else {
-                    overflow = true;
-                }
-                i++;
-            }
-            if (i == run_start)
-                break;
-            seen |= kinds;
-            letters += (unsigned)(i - run_start);
-            continue;
-        }
-        size = decode_utf8(text, length, i, &cp);
-        if (!is_word_char(cp))
-            break;
-        seen |= is_lower(cp) ? SEEN_LETTER | SEEN_LOWER : SEEN_LETTER;
-        size_t before = used;
-        if (!overflow && !fold_char(cp, folded, &used))
-            overflow = true;
-        for (size_t k = before; k < used; k++)
-            hash = (hash ^ (unsigned char)folded[k]) * FNV_PRIME;
-        letters++;
-        i += size;
-    }
-    word->end = i;
-    word->letters = letters;
-    word->capital = capital;
-    word->all_capitals = seen == SEEN_LETTER;
-    word->digits = seen == 0;
-    if (overflow)
-        used = 0;
+    folding_t folding = {folded, 0, FNV_OFFSET, 0, 0, false};
+    i = fold_word(text, length, i, &folding);
+    size_t used = folding.overflow ? 0 : folding.used;
     folded[used] = '\0';
+    word->end = i;
+    word->letters = folding.letters;
+    word->capital = capital;
+    word->all_capitals = folding.seen == SEEN_LETTER;
+    word->digits = folding.seen == 0;
     word->folded_length = used;
-    word->hash = hash ^ (hash >> 29); /* the filter and tables use the high bits too */
+    /* the filter and tables use the high bits too */
+    word->hash = folding.hash ^ (folding.hash >> 29);
     *position = i;
     return true;
 }
@@ -867,6 +899,90 @@ static size_t skip_words(const rw_match_t *self, const source_t *source, size_t 
     return passed;
 }
 
+/* The longest phrase of the trie that the text follows from a first word. */
+typedef struct {
+    int node;        /* its node, -1 when no entry accepts */
+    unsigned count;  /* its number of words */
+    size_t position; /* the source position just past its last word */
+} phrase_t;
+
+/* The trie node of the phrases that may begin with word, or -1. */
+static int first_word_node(const rw_match_t *self, const view_t *word)
+{
+    if (!may_begin_phrase(self, word->hash))
+        return -1;
+    int id = vocab_find(self, word->folded, word->folded_length, word->hash);
+    return first_node(self, id);
+}
+
+/* Does one entry of node accept the count words seen? */
+static bool node_accepts(const rw_match_t *self, int node, const seen_t *seen,
+                         unsigned count, uint32_t groups, const source_t *source,
+                         size_t after, const seen_t *before)
+{
+    for (int e = self->nodes[node].first_entry; e >= 0; e = self->entries[e].next)
+        if (entry_accepts(&self->entries[e], seen, count, groups, source, after, before))
+            return true;
+    return false;
+}
+
+/* Walk the trie from node (the first word, seen[0], which ends at position and has
+ * letters letters) as far as the text follows it; the longest node where an entry
+ * accepts is the phrase. Fills seen with the words walked. */
+static phrase_t longest_phrase(const rw_match_t *self, const source_t *source,
+                               uint32_t groups, int node, size_t position, unsigned letters,
+                               seen_t *seen, const seen_t *before, rw_word_t *scratch)
+{
+    phrase_t best = {-1, 0, position};
+    unsigned count = 1;
+    size_t walk = position;
+    for (;;) {
+        if (node_accepts(self, node, seen, count, groups, source, walk, before)) {
+            best.node = node;
+            best.count = count;
+            best.position = walk;
+        }
+        if (!self->nodes[node].has_children || count >= RW_MATCH_PHRASE_MAX)
+            break;
+        view_t next;
+        size_t after = walk;
+        if (!read_word(source, &after, scratch, &next))
+            break;
+        if (!soft_gap(source->text, seen[count - 1].end, next.start, letters))
+            break;
+        int next_id = vocab_find(self, next.folded, next.folded_length, next.hash);
+        int child = next_id >= 0 ? edge_find(self, node, next_id) : -1;
+        if (child < 0)
+            break;
+        seen[count].start = next.start;
+        seen[count].end = next.end;
+        seen[count].capital = next.capital;
+        seen[count].all_capitals = next.all_capitals;
+        seen[count].after_break = next.after_break;
+        count++;
+        node = child;
+        walk = after;
+        letters = next.letters;
+    }
+    return best;
+}
+
+/* Call fn for each entry of the phrase's node that accepts its words; false when fn
+ * asks to stop. */
+static bool report_phrase(const rw_match_t *self, const source_t *source, uint32_t groups,
+                          const phrase_t *phrase, const seen_t *seen, const seen_t *before,
+                          rw_match_fn fn, void *context)
+{
+    for (int e = self->nodes[phrase->node].first_entry; e >= 0; e = self->entries[e].next) {
+        const entry_t *entry = &self->entries[e];
+        if (entry_accepts(entry, seen, phrase->count, groups, source, phrase->position,
+                          before) &&
+            !fn(context, seen[0].start, seen[phrase->count - 1].end, entry->value))
+            return false;
+    }
+    return true;
+}
+
 /* The scan itself, over words from source (see rw_match_scan). */
 static size_t scan(const rw_match_t *self, const source_t *source, uint32_t groups,
                    rw_match_fn fn, void *context)
@@ -885,73 +1001,24 @@ static size_t scan(const rw_match_t *self, const source_t *source, uint32_t grou
         words++;
         seen_t current = {word.start, word.end, word.capital, word.all_capitals,
                           word.after_break};
-        int node = -1;
-        if (may_begin_phrase(self, word.hash)) {
-            int id = vocab_find(self, word.folded, word.folded_length, word.hash);
-            node = first_node(self, id);
+        int node = first_word_node(self, &word);
+        phrase_t phrase = {-1, 0, position};
+        if (node >= 0) {
+            seen[0] = current;
+            phrase = longest_phrase(self, source, groups, node, position, word.letters, seen,
+                                    have_before ? &before : NULL, &scratch);
         }
-        if (node < 0) {
+        if (phrase.node < 0) {
             before = current;
             have_before = true;
             continue;
         }
-        /* Walk the trie as far as the text follows it; remember the longest node
-         * where an entry accepts. */
-        unsigned count = 1;
-        seen[0] = current;
-        int best_node = -1;
-        unsigned best_count = 0;
-        size_t best_position = position;
-        size_t walk = position;
-        unsigned letters = word.letters;
-        for (;;) {
-            for (int e = self->nodes[node].first_entry; e >= 0; e = self->entries[e].next) {
-                if (entry_accepts(&self->entries[e], seen, count, groups, source, walk,
-                                  have_before ? &before : NULL)) {
-                    best_node = node;
-                    best_count = count;
-                    best_position = walk;
-                    break;
-                }
-            }
-            if (!self->nodes[node].has_children || count >= RW_MATCH_PHRASE_MAX)
-                break;
-            view_t next;
-            size_t after = walk;
-            if (!read_word(source, &after, &scratch, &next))
-                break;
-            if (!soft_gap(source->text, seen[count - 1].end, next.start, letters))
-                break;
-            int next_id = vocab_find(self, next.folded, next.folded_length, next.hash);
-            int child = next_id >= 0 ? edge_find(self, node, next_id) : -1;
-            if (child < 0)
-                break;
-            seen[count].start = next.start;
-            seen[count].end = next.end;
-            seen[count].capital = next.capital;
-            seen[count].all_capitals = next.all_capitals;
-            seen[count].after_break = next.after_break;
-            count++;
-            node = child;
-            walk = after;
-            letters = next.letters;
-        }
-        if (best_node < 0) {
-            before = current;
-            have_before = true;
-            continue;
-        }
-        for (int e = self->nodes[best_node].first_entry; e >= 0;
-             e = self->entries[e].next) {
-            const entry_t *entry = &self->entries[e];
-            if (entry_accepts(entry, seen, best_count, groups, source, best_position,
-                              have_before ? &before : NULL) &&
-                !fn(context, seen[0].start, seen[best_count - 1].end, entry->value))
-                return words;
-        }
-        words += best_count - 1;
-        position = best_position;
-        before = seen[best_count - 1];
+        if (!report_phrase(self, source, groups, &phrase, seen, have_before ? &before : NULL,
+                           fn, context))
+            return words;
+        words += phrase.count - 1;
+        position = phrase.position;
+        before = seen[phrase.count - 1];
         have_before = true;
     }
     return words;

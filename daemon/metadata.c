@@ -836,50 +836,53 @@ static bool is_dateline(const char *text, size_t length, size_t start, size_t da
            ((unsigned char)text[i + 2] == 0x93 || (unsigned char)text[i + 2] == 0x94);
 }
 
-/* The metadata of text, whose words are already cut (the whole text is read twice,
- * for its language and its countries: cutting it once serves both). */
-static int fill(const rw_gazetteer_t *gazetteer, const rw_text_t *text,
-                const rw_match_words_t *words, rw_document_t *document)
+/* Language, on the clean text (rw_gazetteer_language's rule: 4 function words); its
+ * code, or NULL, goes to *language. */
+static int fill_language(const rw_gazetteer_t *gazetteer, const rw_text_t *text,
+                         const rw_match_words_t *words, rw_document_t *document,
+                         const char **language)
 {
-    const char *data = text->data;
-    size_t length = text->length;
-
-    /* Language, on the clean text (rw_gazetteer_language's rule: 4 function words). */
-    const char *language = rw_gazetteer_language_guess_words(gazetteer, data, length, words, 4);
-    if (language) {
-        char *copy = strdup(language);
+    *language = rw_gazetteer_language_guess_words(gazetteer, text->data, text->length,
+                                                  words, 4);
+    if (*language) {
+        char *copy = strdup(*language);
         if (!copy)
             return -ENOMEM;
         set_field(&document->language, copy);
     }
+    return 0;
+}
 
-    /* Title. */
-    layout_t layout;
-    find_layout(gazetteer, data, length, language, &layout);
+/* The front matter title at span of source into *title, NULL when it is empty. */
+static int front_title(const char *source, span_t span, char **title)
+{
+    *title = front_matter_title(source, span);
+    if (!*title)
+        return -ENOMEM;
+    if (!(*title)[0]) {
+        free(*title);
+        *title = NULL;
+    }
+    return 0;
+}
+
+/* Title: the one given with the text, else the front matter's; a heading that goes on
+ * where it stops (a title cut at a line end in front matter) is the fuller title; else
+ * the heading. */
+static int fill_title(const rw_text_t *text, const layout_t *layout, rw_document_t *document)
+{
+    const char *data = text->data;
     char *title = NULL;
     if (text->title) {
         span_t raw = {0, strlen(text->title)};
-        title = front_matter_title(text->title, raw);
-        if (!title)
+        if (front_title(text->title, raw, &title) != 0)
             return -ENOMEM;
-        if (!title[0]) {
-            free(title);
-            title = NULL;
-        }
     }
-    if (!title && layout.front_title.end > layout.front_title.start) {
-        title = front_matter_title(data, layout.front_title);
-        if (!title)
-            return -ENOMEM;
-        if (!title[0]) {
-            free(title);
-            title = NULL;
-        }
-    }
-    /* A heading that goes on where the given title stops (a title cut at a line end in
-     * front matter) is the fuller title. */
-    if (title && layout.title.end > layout.title.start) {
-        char *line = fold_copy(data, layout.title.start, layout.title.end);
+    if (!title && layout->front_title.end > layout->front_title.start &&
+        front_title(data, layout->front_title, &title) != 0)
+        return -ENOMEM;
+    if (title && layout->title.end > layout->title.start) {
+        char *line = fold_copy(data, layout->title.start, layout->title.end);
         if (!line) {
             free(title);
             return -ENOMEM;
@@ -892,36 +895,56 @@ static int fill(const rw_gazetteer_t *gazetteer, const rw_text_t *text,
             free(line);
         }
     }
-    if (!title && layout.title.end > layout.title.start) {
-        title = fold_copy(data, layout.title.start, layout.title.end);
+    if (!title && layout->title.end > layout->title.start) {
+        title = fold_copy(data, layout->title.start, layout->title.end);
         if (!title)
             return -ENOMEM;
     }
     set_field(&document->title, title);
+    return 0;
+}
 
-    /* Date: front matter, else the header, else the dateline of the first paragraph. */
+/* A date found in the header or as the first paragraph's dateline. */
+typedef struct {
+    bool found;
+    size_t start;   /* where it starts in the text */
+    char iso[11];
+} header_date_t;
+
+/* The header's date, or the dateline of the first paragraph (a date inside the first
+ * paragraph counts only as its dateline). */
+static header_date_t find_header_date(const rw_gazetteer_t *gazetteer, const rw_text_t *text,
+                                      const layout_t *layout)
+{
+    const char *data = text->data;
+    size_t length = text->length;
+    header_date_t date = {false, 0, ""};
+    size_t search_end = layout->header_end + DATELINE_BYTES < length
+                            ? layout->header_end + DATELINE_BYTES : length;
+    size_t found_start, found_end;
+    date.found = rw_gazetteer_date_span(gazetteer, data + layout->body,
+                                        search_end - layout->body, date.iso,
+                                        &found_start, &found_end) != 0;
+    if (date.found) {
+        date.start = layout->body + found_start;
+        if (date.start >= layout->header_end &&
+            !is_dateline(data, length, layout->header_end, date.start,
+                         layout->body + found_end))
+            date.found = false;
+    }
+    return date;
+}
+
+/* Date: front matter, else the header's date. */
+static int fill_date(const rw_gazetteer_t *gazetteer, const rw_text_t *text,
+                     const header_date_t *header, rw_document_t *document)
+{
     char iso[11];
     bool have_date = false;
-    size_t date_start = 0;
     if (text->date && rw_gazetteer_date(gazetteer, text->date, strlen(text->date), iso))
         have_date = true;
-    size_t search_end = layout.header_end + DATELINE_BYTES < length
-                            ? layout.header_end + DATELINE_BYTES : length;
-    size_t found_start, found_end;
-    char header_iso[11];
-    bool header_date = rw_gazetteer_date_span(gazetteer, data + layout.body,
-                                              search_end - layout.body, header_iso,
-                                              &found_start, &found_end) != 0;
-    if (header_date) {
-        date_start = layout.body + found_start;
-        /* A date inside the first paragraph counts only as its dateline. */
-        if (date_start >= layout.header_end &&
-            !is_dateline(data, length, layout.header_end, date_start,
-                         layout.body + found_end))
-            header_date = false;
-    }
-    if (!have_date && header_date) {
-        memcpy(iso, header_iso, sizeof iso);
+    if (!have_date && header->found) {
+        memcpy(iso, header->iso, sizeof iso);
         have_date = true;
     }
     if (have_date) {
@@ -930,22 +953,47 @@ static int fill(const rw_gazetteer_t *gazetteer, const rw_text_t *text,
             return -ENOMEM;
         set_field(&document->date, copy);
     }
+    return 0;
+}
 
-    /* Place: before the header's date, else a news dateline. */
+/* Place: before the header's date, else a news dateline. */
+static void fill_place(const rw_gazetteer_t *gazetteer, const rw_text_t *text,
+                       const layout_t *layout, const header_date_t *header,
+                       rw_document_t *document)
+{
     char *place = NULL;
-    if (header_date)
-        place = place_at_date(gazetteer, data, date_start);
-    if (!place && layout.header_end < length)
-        place = place_at_paragraph(gazetteer, data, length, layout.header_end);
+    if (header->found)
+        place = place_at_date(gazetteer, text->data, header->start);
+    if (!place && layout->header_end < text->length)
+        place = place_at_paragraph(gazetteer, text->data, text->length, layout->header_end);
     set_field(&document->place, place);
+}
 
-    /* Speaker and role. */
-    int status = fill_speaker(gazetteer, text, words, &layout, document->title, document);
+/* The metadata of text, whose words are already cut (the whole text is read twice,
+ * for its language and its countries: cutting it once serves both). */
+static int fill(const rw_gazetteer_t *gazetteer, const rw_text_t *text,
+                const rw_match_words_t *words, rw_document_t *document)
+{
+    const char *language;
+    int status = fill_language(gazetteer, text, words, document, &language);
     if (status < 0)
         return status;
-
+    layout_t layout;
+    find_layout(gazetteer, text->data, text->length, language, &layout);
+    status = fill_title(text, &layout, document);
+    if (status < 0)
+        return status;
+    header_date_t header = find_header_date(gazetteer, text, &layout);
+    status = fill_date(gazetteer, text, &header, document);
+    if (status < 0)
+        return status;
+    fill_place(gazetteer, text, &layout, &header, document);
+    /* Speaker and role. */
+    status = fill_speaker(gazetteer, text, words, &layout, document->title, document);
+    if (status < 0)
+        return status;
     /* Countries, main first. */
-    return fill_countries(gazetteer, data, length, words, document->title,
+    return fill_countries(gazetteer, text->data, text->length, words, document->title,
                           &document->countries);
 }
 

@@ -397,6 +397,64 @@ static const bool may_end_sentence[256] = {
     ['.'] = true, ['!'] = true, ['?'] = true, [';'] = true, [':'] = true, [0xE2] = true
 };
 
+/* Where the run of terminators and closing marks that starts with the terminator at i
+ * (t bytes) ends, taking in a French closing guillemet after a space: "État. »". */
+static size_t terminator_run_end(const char *text, size_t i, size_t t, size_t end)
+{
+    size_t j = i + t;
+    for (;;) {
+        size_t n = terminator_length(text, j, end);
+        if (n == 0)
+            n = closer_length(text, j, end);
+        if (n == 0 || j >= end)
+            break;
+        j += n;
+    }
+    size_t g = j;
+    while (g < end && (text[g] == ' ' || ((unsigned char)text[g] == 0xC2 && g + 1 < end
+                           && (unsigned char)text[g + 1] == 0xA0)))
+        g += text[g] == ' ' ? 1 : 2;
+    if (g + 1 < end && (unsigned char)text[g] == 0xC2 && (unsigned char)text[g + 1] == 0xBB)
+        j = g + 2;
+    return j;
+}
+
+/* Does the unit from unit_start end at the terminator at i (first byte c, t bytes),
+ * the next text starting at k? */
+static bool ends_sentence(const rw_words_t *abbreviations, const char *text,
+                          size_t unit_start, size_t i, unsigned char c, size_t t, size_t k,
+                          size_t end)
+{
+    bool boundary = starts_sentence(text, k, end);
+    if (boundary && c == '.' && t == 1)
+        boundary = dot_ends_sentence(abbreviations, text, unit_start, i);
+    /* "3." at the very start of a unit is its marker, not a sentence */
+    if (boundary && c == '.' && rw_segment_marker(text + unit_start, i + 2 - unit_start)
+                                 == i + 2 - unit_start)
+        boundary = false;
+    return boundary;
+}
+
+/* Where an inline list item starts after the ";" or ":" at i ("...; (b) ..."), or 0
+ * when none does. */
+static size_t inline_item_start(const char *text, size_t i, size_t end)
+{
+    size_t k = skip_conjunction(text, skip_space(text, i + 1, end), end);
+    if (k < end && k > i + 1 && inline_marker(text + k, end - k))
+        return k;
+    return 0;
+}
+
+/* Make the last unit a heading if it does not end like a sentence and is short; for
+ * a block of one unit that is not a list item ("(c) ratify the Convention, and"). */
+static void mark_heading(rw_segment_t *self, const char *text)
+{
+    rw_unit_t *unit = &self->units[self->count - 1];
+    unsigned char last = (unsigned char)text[unit->end - 1];
+    if (!final_punctuation(last) && unit->end - unit->start < HEADING_BLOCK_MAX)
+        unit->kind = RW_UNIT_HEADING;
+}
+
 /* Cut block [start, end) into sentences. */
 static int cut_block(rw_segment_t *self, const rw_words_t *abbreviations, const char *text,
                      size_t start, size_t end, uint32_t block, bool item, bool heading)
@@ -415,22 +473,7 @@ static int cut_block(rw_segment_t *self, const rw_words_t *abbreviations, const 
         unsigned char c = (unsigned char)text[i];
         size_t t = terminator_length(text, i, end);
         if (t > 0) {
-            size_t j = i + t;
-            for (;;) {
-                size_t n = terminator_length(text, j, end);
-                if (n == 0)
-                    n = closer_length(text, j, end);
-                if (n == 0 || j >= end)
-                    break;
-                j += n;
-            }
-            /* French closing guillemet after a space: "État. »" */
-            size_t g = j;
-            while (g < end && (text[g] == ' ' || ((unsigned char)text[g] == 0xC2 && g + 1 < end
-                                   && (unsigned char)text[g + 1] == 0xA0)))
-                g += text[g] == ' ' ? 1 : 2;
-            if (g + 1 < end && (unsigned char)text[g] == 0xC2 && (unsigned char)text[g + 1] == 0xBB)
-                j = g + 2;
+            size_t j = terminator_run_end(text, i, t, end);
             if (j >= end)
                 break;
             if (!is_space(text, j, end)) {
@@ -440,14 +483,7 @@ static int cut_block(rw_segment_t *self, const rw_words_t *abbreviations, const 
             size_t k = skip_space(text, j, end);
             if (k >= end)
                 break;
-            bool boundary = starts_sentence(text, k, end);
-            if (boundary && c == '.' && t == 1)
-                boundary = dot_ends_sentence(abbreviations, text, unit_start, i);
-            /* "3." at the very start of a unit is its marker, not a sentence */
-            if (boundary && c == '.' && rw_segment_marker(text + unit_start, i + 2 - unit_start)
-                                         == i + 2 - unit_start)
-                boundary = false;
-            if (boundary) {
+            if (ends_sentence(abbreviations, text, unit_start, i, c, t, k, end)) {
                 rc = emit(self, text, unit_start, j, block, item, heading,
                           self->count == before, &units);
                 unit_start = k;
@@ -458,8 +494,8 @@ static int cut_block(rw_segment_t *self, const rw_words_t *abbreviations, const 
             continue;
         }
         if (c == ';' || c == ':') {
-            size_t k = skip_conjunction(text, skip_space(text, i + 1, end), end);
-            if (k < end && k > i + 1 && inline_marker(text + k, end - k)) {
+            size_t k = inline_item_start(text, i, end);
+            if (k > 0) {
                 rc = emit(self, text, unit_start, i + 1, block, item, heading,
                           self->count == before, &units);
                 unit_start = k;
@@ -472,14 +508,8 @@ static int cut_block(rw_segment_t *self, const rw_words_t *abbreviations, const 
     if (rc == 0 && unit_start < end)
         rc = emit(self, text, unit_start, end, block, item, heading, self->count == before,
                   &units);
-    /* a block of one unit that does not end like a sentence is a heading (a list item
-     * is not: "(c) ratify the Convention, and") */
-    if (rc == 0 && units == 1 && !item) {
-        rw_unit_t *unit = &self->units[self->count - 1];
-        unsigned char last = (unsigned char)text[unit->end - 1];
-        if (!final_punctuation(last) && unit->end - unit->start < HEADING_BLOCK_MAX)
-            unit->kind = RW_UNIT_HEADING;
-    }
+    if (rc == 0 && units == 1 && !item)
+        mark_heading(self, text);
     /* later units of an inline list are items too (emit marks those with a marker) */
     return rc;
 }

@@ -356,19 +356,107 @@ static void fill_finish(rw_subscriber_t *self, fill_t *fill, int64_t last_seq)
 /* ------------------------------------------------------------------------- */
 /* Taking messages in                                                          */
 
+/* Drop a message whose body is not a JSON object (warning once), freeing topic/body. */
+static void drop_not_json(rw_subscriber_t *self, char *topic, char *body)
+{
+    if (!self->warned_not_json)
+        rw_warning("subscriber: dropping a message on topic %s whose body is not a JSON "
+                   "object",
+                   topic);
+    self->warned_not_json = true;
+    free(topic);
+    free(body);
+}
+
+/* Note what a loose message (a heartbeat or a transient error) tells of its node: its
+ * replay endpoint, how far it has got. True when it is the node's last loose message
+ * again (the same bytes from a second forwarder): a duplicate. */
+static bool note_loose(node_t *node, json_t *root, const char *body, bool heartbeat)
+{
+    const char *replay = json_string_value(json_object_get(root, "replay"));
+    if (heartbeat && replay && *replay &&
+        (!node->replay_endpoint || strcmp(node->replay_endpoint, replay) != 0)) {
+        free(node->replay_endpoint);
+        node->replay_endpoint = strdup(replay);
+    }
+    const char *fields[] = {"seq", "last_seq"};
+    for (size_t i = 0; i < 2; i++) {
+        json_t *hint = json_object_get(root, fields[i]);
+        if (json_is_integer(hint) && json_integer_value(hint) > 0 &&
+            (uint64_t)json_integer_value(hint) > node->hinted)
+            node->hinted = (uint64_t)json_integer_value(hint);
+    }
+    if (node->last_loose && strcmp(node->last_loose, body) == 0)
+        return true;
+    free(node->last_loose);
+    node->last_loose = strdup(body);
+    return false;
+}
+
+/* Keep an event without a seq to deliver as it comes (not a hidden or replayed one). */
+static void keep_unsequenced(rw_subscriber_t *self, event_t *event, bool from_replay)
+{
+    if (event->hidden || from_replay) {
+        event_free(event);
+        return;
+    }
+    if (event_list_insert(&self->unsequenced, self->unsequenced.count, event) < 0)
+        event_free(event);
+}
+
+/* Where seq goes in the pending list (sorted by seq) into *index; true when an event
+ * with that seq is already there. */
+static bool find_pending(const event_list_t *pending, uint64_t seq, size_t *index)
+{
+    size_t low = 0, high = pending->count;
+    while (low < high) {
+        size_t middle = low + (high - low) / 2;
+        if (pending->items[middle].seq < seq)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    *index = low;
+    return low < pending->count && pending->items[low].seq == seq;
+}
+
+/* Keep a sequenced event of node pending, unless it is a duplicate (already delivered,
+ * or already pending) or too many live events wait. */
+static void keep_pending(rw_subscriber_t *self, node_t *node, event_t *event,
+                         bool from_replay)
+{
+    if (from_replay && self->initial_phase)
+        node->in_initial = true;
+    event_list_t *pending = &node->pending;
+    size_t index;
+    if ((node->known && event->seq <= node->last) || find_pending(pending, event->seq, &index)) {
+        event_free(event);
+        return;
+    }
+    if (!from_replay && self->pending_total >= RW_SUBSCRIBER_MAX_PENDING) {
+        if (!self->warned_overflow)
+            rw_warning("subscriber: %d events waiting; dropping live ones (they will be "
+                       "replayed)",
+                       RW_SUBSCRIBER_MAX_PENDING);
+        self->warned_overflow = true;
+        event_free(event);
+        return;
+    }
+    if (event_list_insert(pending, index, event) < 0) {
+        rw_error("subscriber: out of memory keeping an event");
+        event_free(event);
+        return;
+    }
+    self->pending_total++;
+}
+
 /* Take ownership of topic/body. from_replay: the message came from a fill. */
 static void accept_message(rw_subscriber_t *self, char *topic, char *body, bool from_replay)
 {
     json_t *root = json_loads(body, 0, NULL);
     if (!json_is_object(root)) {
-        if (!self->warned_not_json)
-            rw_warning("subscriber: dropping a message on topic %s whose body is not a JSON "
-                       "object",
-                       topic);
-        self->warned_not_json = true;
         json_decref(root);
-        free(topic);
-        free(body);
+        drop_not_json(self, topic, body);
         return;
     }
     event_t event = {.stamp = ++self->stamp, .topic = topic, .body = body,
@@ -385,78 +473,19 @@ static void accept_message(rw_subscriber_t *self, char *topic, char *body, bool 
      * "last_seq") is the node's last seq, not one of their own. They are delivered
      * as they come, and tell how far the node has got. */
     bool loose = heartbeat || json_is_true(json_object_get(root, "transient"));
-    if (node && loose) {
-        const char *replay = json_string_value(json_object_get(root, "replay"));
-        if (heartbeat && replay && *replay &&
-            (!node->replay_endpoint || strcmp(node->replay_endpoint, replay) != 0)) {
-            free(node->replay_endpoint);
-            node->replay_endpoint = strdup(replay);
-        }
-        const char *fields[] = {"seq", "last_seq"};
-        for (size_t i = 0; i < 2; i++) {
-            json_t *hint = json_object_get(root, fields[i]);
-            if (json_is_integer(hint) && json_integer_value(hint) > 0 &&
-                (uint64_t)json_integer_value(hint) > node->hinted)
-                node->hinted = (uint64_t)json_integer_value(hint);
-        }
-        /* The same bytes again (a second forwarder): a duplicate. */
-        if (node->last_loose && strcmp(node->last_loose, body) == 0) {
-            json_decref(root);
-            event_free(&event);
-            return;
-        }
-        free(node->last_loose);
-        node->last_loose = strdup(body);
+    if (node && loose && note_loose(node, root, body, heartbeat)) {
+        json_decref(root);
+        event_free(&event);
+        return;
     }
-
     if (!node || loose || !json_is_integer(seq_value) || json_integer_value(seq_value) < 1) {
         json_decref(root);
-        if (event.hidden || from_replay) {
-            event_free(&event);
-            return;
-        }
-        if (event_list_insert(&self->unsequenced, self->unsequenced.count, &event) < 0)
-            event_free(&event);
+        keep_unsequenced(self, &event, from_replay);
         return;
     }
     event.seq = (uint64_t)json_integer_value(seq_value);
     json_decref(root);
-    if (from_replay && self->initial_phase)
-        node->in_initial = true;
-
-    /* Duplicate? Already delivered, or already pending. */
-    event_list_t *pending = &node->pending;
-    if (node->known && event.seq <= node->last) {
-        event_free(&event);
-        return;
-    }
-    size_t low = 0, high = pending->count;
-    while (low < high) {
-        size_t middle = low + (high - low) / 2;
-        if (pending->items[middle].seq < event.seq)
-            low = middle + 1;
-        else
-            high = middle;
-    }
-    if (low < pending->count && pending->items[low].seq == event.seq) {
-        event_free(&event);
-        return;
-    }
-    if (!from_replay && self->pending_total >= RW_SUBSCRIBER_MAX_PENDING) {
-        if (!self->warned_overflow)
-            rw_warning("subscriber: %d events waiting; dropping live ones (they will be "
-                       "replayed)",
-                       RW_SUBSCRIBER_MAX_PENDING);
-        self->warned_overflow = true;
-        event_free(&event);
-        return;
-    }
-    if (event_list_insert(pending, low, &event) < 0) {
-        rw_error("subscriber: out of memory keeping an event");
-        event_free(&event);
-        return;
-    }
-    self->pending_total++;
+    keep_pending(self, node, &event, from_replay);
 }
 
 /* Read the frames of one message, keeping copies of the first two. 1 got one, 0
@@ -718,24 +747,104 @@ static bool valid_key(const char *key)
     return key && strlen(key) == 40;
 }
 
-rw_subscriber_t *rw_subscriber_new(void *zmq_context, const rw_subscriber_options_t *options,
-                                   char *error, size_t error_size)
+/* Are the options usable? If not, says why in error. */
+static bool check_options(void *zmq_context, const rw_subscriber_options_t *options,
+                          char *error, size_t error_size)
 {
     if (!zmq_context || !options || options->endpoint_count == 0 || !options->endpoints) {
         snprintf(error, error_size, "subscriber: no endpoint to subscribe to");
-        return NULL;
+        return false;
     }
     if (options->since >= 0 && !options->replay_endpoint) {
         snprintf(error, error_size, "subscriber: --since needs a replay endpoint");
-        return NULL;
+        return false;
     }
     if (options->server_public_key &&
         (!valid_key(options->server_public_key) || !valid_key(options->public_key) ||
          !valid_key(options->secret_key))) {
         snprintf(error, error_size, "subscriber: CURVE needs the server public key and the "
                                     "client key pair, each 40 Z85 characters");
-        return NULL;
+        return false;
     }
+    return true;
+}
+
+/* Copy the caller's topic prefixes; "" is everything. False when out of memory. */
+static bool copy_topics(rw_subscriber_t *self, const rw_subscriber_options_t *options)
+{
+    self->everything = options->topic_count == 0;
+    if (options->topic_count == 0)
+        return true;
+    self->topics = calloc(options->topic_count, sizeof *self->topics);
+    bool memory_ok = self->topics != NULL;
+    for (size_t i = 0; memory_ok && i < options->topic_count; i++) {
+        self->topics[i] = strdup(options->topics[i] ? options->topics[i] : "");
+        memory_ok = self->topics[i] != NULL;
+        self->topic_count = i + 1;
+        if (memory_ok && !*self->topics[i])
+            self->everything = true;
+    }
+    return memory_ok;
+}
+
+/* Copy the string from (if any) to *to; false when out of memory. */
+static bool copy_string(char **to, const char *from)
+{
+    if (!from)
+        return true;
+    *to = strdup(from);
+    return *to != NULL;
+}
+
+/* Subscribe the SUB socket to the topics, and to heartbeats, which name each node's
+ * replay endpoint and last seq (kept hidden unless asked for). */
+static int subscribe_topics(rw_subscriber_t *self)
+{
+    if (self->everything)
+        return zmq_setsockopt(self->sub, ZMQ_SUBSCRIBE, "", 0);
+    int result = 0;
+    for (size_t i = 0; result == 0 && i < self->topic_count; i++)
+        result = zmq_setsockopt(self->sub, ZMQ_SUBSCRIBE, self->topics[i],
+                                strlen(self->topics[i]));
+    if (result == 0)
+        result = zmq_setsockopt(self->sub, ZMQ_SUBSCRIBE, "heartbeat", 9);
+    return result;
+}
+
+/* Make the SUB socket, subscribe it and connect it to every endpoint; false (and why
+ * in error) on failure. */
+static bool open_sub(rw_subscriber_t *self, const rw_subscriber_options_t *options,
+                     char *error, size_t error_size)
+{
+    self->sub = make_socket(self, ZMQ_SUB);
+    if (!self->sub) {
+        snprintf(error, error_size, "subscriber: cannot make the SUB socket: %s",
+                 zmq_strerror(errno));
+        return false;
+    }
+    int hwm = 100000; /* bursts of a busy daemon; the loop reads them out promptly */
+    zmq_setsockopt(self->sub, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    int result = subscribe_topics(self);
+    if (result < 0) {
+        snprintf(error, error_size, "subscriber: cannot subscribe: %s",
+                 zmq_strerror(zmq_errno()));
+        return false;
+    }
+    for (size_t i = 0; i < options->endpoint_count; i++) {
+        if (zmq_connect(self->sub, options->endpoints[i]) < 0) {
+            snprintf(error, error_size, "subscriber: cannot connect to %s: %s",
+                     options->endpoints[i], zmq_strerror(zmq_errno()));
+            return false;
+        }
+    }
+    return true;
+}
+
+rw_subscriber_t *rw_subscriber_new(void *zmq_context, const rw_subscriber_options_t *options,
+                                   char *error, size_t error_size)
+{
+    if (!check_options(zmq_context, options, error, error_size))
+        return NULL;
     rw_subscriber_t *self = calloc(1, sizeof *self);
     if (!self) {
         snprintf(error, error_size, "subscriber: out of memory");
@@ -743,73 +852,23 @@ rw_subscriber_t *rw_subscriber_new(void *zmq_context, const rw_subscriber_option
     }
     self->context = zmq_context;
     self->since = options->since;
-    self->everything = options->topic_count == 0;
-    bool memory_ok = true;
-    if (options->topic_count > 0) {
-        self->topics = calloc(options->topic_count, sizeof *self->topics);
-        memory_ok = self->topics != NULL;
-        for (size_t i = 0; memory_ok && i < options->topic_count; i++) {
-            self->topics[i] = strdup(options->topics[i] ? options->topics[i] : "");
-            memory_ok = self->topics[i] != NULL;
-            self->topic_count = i + 1;
-            if (memory_ok && !*self->topics[i])
-                self->everything = true; /* "" is everything */
-        }
-    }
-#define COPY(field)                                                                  \
-    if (memory_ok && options->field)                                                 \
-        memory_ok = (self->field = strdup(options->field)) != NULL;
-    COPY(replay_endpoint)
-    COPY(server_public_key)
-    COPY(public_key)
-    COPY(secret_key)
-#undef COPY
+    bool memory_ok = copy_topics(self, options);
+    memory_ok = memory_ok && copy_string(&self->replay_endpoint, options->replay_endpoint);
+    memory_ok = memory_ok && copy_string(&self->server_public_key, options->server_public_key);
+    memory_ok = memory_ok && copy_string(&self->public_key, options->public_key);
+    memory_ok = memory_ok && copy_string(&self->secret_key, options->secret_key);
     if (!memory_ok) {
         snprintf(error, error_size, "subscriber: out of memory");
         rw_subscriber_destroy(&self);
         return NULL;
     }
-
     /* Subscribe first (Clone pattern), then ask for the replay. */
-    self->sub = make_socket(self, ZMQ_SUB);
-    if (!self->sub) {
-        snprintf(error, error_size, "subscriber: cannot make the SUB socket: %s",
-                 zmq_strerror(errno));
-        rw_subscriber_destroy(&self);
-        return NULL;
-    }
-    int hwm = 100000; /* bursts of a busy daemon; the loop reads them out promptly */
-    zmq_setsockopt(self->sub, ZMQ_RCVHWM, &hwm, sizeof hwm);
-    int result = 0;
-    bool connect_failed = false;
-    if (self->everything) {
-        result = zmq_setsockopt(self->sub, ZMQ_SUBSCRIBE, "", 0);
-    } else {
-        for (size_t i = 0; result == 0 && i < self->topic_count; i++)
-            result = zmq_setsockopt(self->sub, ZMQ_SUBSCRIBE, self->topics[i],
-                                    strlen(self->topics[i]));
-        /* Heartbeats name each node's replay endpoint and last seq (kept hidden
-         * unless asked for). */
-        if (result == 0)
-            result = zmq_setsockopt(self->sub, ZMQ_SUBSCRIBE, "heartbeat", 9);
-    }
-    for (size_t i = 0; result == 0 && i < options->endpoint_count; i++) {
-        result = zmq_connect(self->sub, options->endpoints[i]);
-        if (result < 0) {
-            connect_failed = true;
-            snprintf(error, error_size, "subscriber: cannot connect to %s: %s",
-                     options->endpoints[i], zmq_strerror(zmq_errno()));
-        }
-    }
-    if (result < 0) {
-        if (!connect_failed)
-            snprintf(error, error_size, "subscriber: cannot subscribe: %s",
-                     zmq_strerror(zmq_errno()));
+    if (!open_sub(self, options, error, error_size)) {
         rw_subscriber_destroy(&self);
         return NULL;
     }
     if (self->since >= 0) {
-        result = fill_start(self, self->replay_endpoint, NULL, (uint64_t)self->since, true);
+        int result = fill_start(self, self->replay_endpoint, NULL, (uint64_t)self->since, true);
         if (result < 0) {
             snprintf(error, error_size, "subscriber: cannot ask %s for a replay: %s",
                      self->replay_endpoint, zmq_strerror(-result));

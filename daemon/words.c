@@ -303,6 +303,118 @@ static int tokens_grow(rw_words_tokens_t *tokens)
     return 0;
 }
 
+/* What an inner joiner (apostrophe, hyphen, "." or ",") does to the word before it. */
+typedef enum {
+    JOIN_END,        /* no join here: the word ends before the joiner */
+    JOIN_ELISION,    /* "l'", "d'", "qu'": the apostrophe ends the word and belongs to it */
+    JOIN_APOSTROPHE, /* an inner apostrophe: "don't" */
+    JOIN_HYPHEN,     /* an inner hyphen of a word: "follow-up" */
+    JOIN_NUMBER,     /* "." or "," between digits: "1,000", "3.5" */
+} join_t;
+
+/* Fill token as the punctuation mark code. */
+static inline void fill_punct_token(rw_token_t *token, uint32_t code)
+{
+    token->kind = RW_TOKEN_PUNCT;
+    token->capital = 0;
+    token->punct = punct_class(code);
+    token->hash = (FNV_OFFSET ^ token->punct) * FNV_PRIME;
+}
+
+/* Add the lower case of the letter or digit code to the hash h. */
+static inline uint32_t hash_lower(uint32_t h, uint32_t code)
+{
+    if (code < 0x80) {
+        unsigned char c = (unsigned char)code;
+        if (c >= 'A' && c <= 'Z')
+            c += 32;
+        return (h ^ c) * FNV_PRIME;
+    }
+    return hash_code(h, lower_code(code));
+}
+
+/* How the joiner next, followed by the character after, joins the word so far (letters
+ * long, all digits or not). Joiners count only when followed by a letter or digit. */
+static inline join_t joiner_effect(uint32_t next, uint32_t after, size_t letters,
+                                   bool all_digits)
+{
+    if (!is_word_code(after))
+        return JOIN_END;
+    if (is_apostrophe(next))
+        return letters <= 3 ? JOIN_ELISION : JOIN_APOSTROPHE;
+    if (next == '-' && !all_digits)
+        return JOIN_HYPHEN;
+    if ((next == '.' || next == ',') && all_digits && is_digit_code(after))
+        return JOIN_NUMBER;
+    return JOIN_END;
+}
+
+/* Cut the word or number that starts at i with code (n bytes) into token (all but its
+ * start and end): letters and digits, with inner apostrophes, hyphens, and for numbers
+ * inner "." and ",". Returns the position after it. */
+static inline size_t cut_word_token(const unsigned char *p, size_t length, size_t i,
+                                    uint32_t code, size_t n, rw_token_t *token)
+{
+    uint32_t h = FNV_OFFSET;
+    bool all_digits = true;
+    size_t letters = 0;
+    token->capital = code < 0x80 ? (code >= 'A' && code <= 'Z') : rw_words_is_upper(code);
+    token->punct = 0;
+    for (;;) {
+        h = hash_lower(h, code);
+        if (!is_digit_code(code))
+            all_digits = false;
+        letters++;
+        i += n;
+        /* The common case, kept tight: more ASCII letters and digits. For them,
+         * setting bit 0x20 is the lower case (digits have it already). */
+        while (i < length && (ascii_class[p[i]] & ASCII_WORD) != 0) {
+            unsigned char c = p[i];
+            h = (h ^ (unsigned char)(c | 0x20)) * FNV_PRIME;
+            if (ascii_class[c] != ASCII_DIGIT)
+                all_digits = false;
+            letters++;
+            i++;
+        }
+        if (i >= length)
+            break;
+        size_t n2;
+        uint32_t next = next_code(p + i, length - i, &n2);
+        if (is_word_code(next)) {
+            code = next;
+            n = n2;
+            continue;
+        }
+        if (!is_joiner(next) || i + n2 >= length)
+            break;
+        size_t n3;
+        uint32_t after = rw_words_decode(p + i + n2, length - i - n2, &n3);
+        join_t join = joiner_effect(next, after, letters, all_digits);
+        if (join == JOIN_END)
+            break;
+        if (join == JOIN_ELISION) {
+            h = (h ^ '\'') * FNV_PRIME;
+            i += n2;
+            break;
+        }
+        if (join == JOIN_NUMBER) {
+            /* keep the number a number: the joiner is not a letter */
+            h = (h ^ (unsigned char)next) * FNV_PRIME;
+            i += n2;
+            code = after;
+            n = n3;
+            continue;
+        }
+        if (join == JOIN_APOSTROPHE)
+            all_digits = false;
+        code = join == JOIN_APOSTROPHE ? '\'' : next;
+        n = n2;
+    }
+    token->kind = all_digits ? RW_TOKEN_NUMBER : RW_TOKEN_WORD;
+    token->hash = h;
+    return i;
+}
+
 int rw_words_tokenize(const char *text, size_t length, size_t base, rw_words_tokens_t *tokens)
 {
     const unsigned char *p = (const unsigned char *)text;
@@ -321,89 +433,12 @@ int rw_words_tokenize(const char *text, size_t length, size_t base, rw_words_tok
         token->start = (uint32_t)(base + i);
         token->roles = 0;
         if (!is_word_code(code)) {
-            token->kind = RW_TOKEN_PUNCT;
-            token->capital = 0;
-            token->punct = punct_class(code);
-            token->hash = (FNV_OFFSET ^ token->punct) * FNV_PRIME;
+            fill_punct_token(token, code);
             i += n;
             token->end = (uint32_t)(base + i);
             continue;
         }
-        /* A word or a number: letters and digits, with inner apostrophes, hyphens,
-         * and for numbers inner "." and ",". */
-        uint32_t h = FNV_OFFSET;
-        bool all_digits = true;
-        size_t letters = 0;
-        token->capital = code < 0x80 ? (code >= 'A' && code <= 'Z') : rw_words_is_upper(code);
-        token->punct = 0;
-        for (;;) {
-            if (code < 0x80) {
-                unsigned char c = (unsigned char)code;
-                if (c >= 'A' && c <= 'Z')
-                    c += 32;
-                h = (h ^ c) * FNV_PRIME;
-            } else {
-                h = hash_code(h, lower_code(code));
-            }
-            if (!is_digit_code(code))
-                all_digits = false;
-            letters++;
-            i += n;
-            /* The common case, kept tight: more ASCII letters and digits. For them,
-             * setting bit 0x20 is the lower case (digits have it already). */
-            while (i < length && (ascii_class[p[i]] & ASCII_WORD) != 0) {
-                unsigned char c = p[i];
-                h = (h ^ (unsigned char)(c | 0x20)) * FNV_PRIME;
-                if (ascii_class[c] != ASCII_DIGIT)
-                    all_digits = false;
-                letters++;
-                i++;
-            }
-            if (i >= length)
-                break;
-            size_t n2;
-            uint32_t next = next_code(p + i, length - i, &n2);
-            if (is_word_code(next)) {
-                code = next;
-                n = n2;
-                continue;
-            }
-            /* Inner joiners: only when followed by a letter or digit. */
-            if (!is_joiner(next) || i + n2 >= length)
-                break;
-            size_t n3;
-            uint32_t after = rw_words_decode(p + i + n2, length - i - n2, &n3);
-            if (!is_word_code(after))
-                break;
-            if (is_apostrophe(next)) {
-                if (letters <= 3) {
-                    /* French/Italian elision: "l'", "d'", "qu'" end the token. */
-                    h = (h ^ '\'') * FNV_PRIME;
-                    i += n2;
-                    break;
-                }
-                code = '\'';
-                n = n2;
-                all_digits = false;
-                continue;
-            }
-            if (next == '-' && !all_digits) {
-                code = next;
-                n = n2;
-                continue;
-            }
-            if ((next == '.' || next == ',') && all_digits && is_digit_code(after)) {
-                /* keep the number a number: the joiner is not a letter */
-                h = (h ^ (unsigned char)next) * FNV_PRIME;
-                i += n2;
-                code = after;
-                n = n3;
-                continue;
-            }
-            break;
-        }
-        token->kind = all_digits ? RW_TOKEN_NUMBER : RW_TOKEN_WORD;
-        token->hash = h;
+        i = cut_word_token(p, length, i, code, n, token);
         token->end = (uint32_t)(base + i);
     }
     return 0;
