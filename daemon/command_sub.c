@@ -5,6 +5,7 @@
  *
  * With --since N, events N… are replayed from the daemon's journal first, then the
  * live stream follows with no gap and no duplicate. */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -130,6 +131,13 @@ int rw_command_sub(int argc, char **argv)
     while (subscriber && !interrupted && (o.count < 0 || printed < o.count)) {
         const char *topic, *body;
         int got = rw_subscriber_next(subscriber, 200, &topic, &body);
+        if (got == -EACCES) {
+            fprintf(stderr, "recwatch: the daemon refused our CURVE key: add %s's public key "
+                            "to its security.authorized_keys_dir (and check --server-key)\n",
+                    o.key ? o.key : "this client");
+            status = 1;
+            break;
+        }
         if (got < 0) {
             fprintf(stderr, "recwatch: subscription failed: %s\n", zmq_strerror(-got));
             status = 1;

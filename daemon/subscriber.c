@@ -60,6 +60,7 @@ typedef struct {
 struct rw_subscriber_t {
     void *context;
     void *sub;
+    void *monitor;   /* the SUB socket's handshake failures (CURVE only); NULL otherwise */
     char **topics; /* the caller's prefixes (copies) */
     size_t topic_count;
     bool everything;
@@ -558,15 +559,62 @@ static void accept_reply(rw_subscriber_t *self, fill_t *fill, char *topic, char 
     accept_message(self, topic, body, true);
 }
 
+/* With CURVE, a server that refuses our key only closes the handshake: ZeroMQ would
+ * retry forever in silence. A monitor on the SUB socket reports the refusal, so that
+ * rw_subscriber_next can say so (-EACCES) instead of waiting for ever. */
+static bool watch_handshakes(rw_subscriber_t *self)
+{
+    char address[64];
+    snprintf(address, sizeof address, "inproc://recwatch-subscriber-%p", (void *)self);
+    if (zmq_socket_monitor(self->sub, address,
+                           ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+                               ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) < 0)
+        return false;
+    self->monitor = zmq_socket(self->context, ZMQ_PAIR);
+    int linger = 0;
+    return self->monitor &&
+           zmq_setsockopt(self->monitor, ZMQ_LINGER, &linger, sizeof linger) == 0 &&
+           zmq_connect(self->monitor, address) == 0;
+}
+
+/* Read one monitor event (two frames); true when it is a refused handshake. */
+static bool handshake_refused(rw_subscriber_t *self)
+{
+    uint8_t frame[6];
+    char endpoint[256];
+    int size = zmq_recv(self->monitor, frame, sizeof frame, ZMQ_DONTWAIT);
+    if (size < 2)
+        return false;
+    int more = 0;
+    size_t more_size = sizeof more;
+    zmq_getsockopt(self->monitor, ZMQ_RCVMORE, &more, &more_size);
+    int length = more ? zmq_recv(self->monitor, endpoint, sizeof endpoint - 1, 0) : 0;
+    endpoint[length > 0 ? (length < (int)sizeof endpoint ? length : (int)sizeof endpoint - 1) : 0] = '\0';
+    uint16_t event;
+    memcpy(&event, frame, sizeof event);
+    if (event != ZMQ_EVENT_HANDSHAKE_FAILED_AUTH && event != ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
+        return false;
+    rw_error("subscriber: %s refused the CURVE handshake: %s", endpoint,
+             event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH
+                 ? "our public key is not in its authorized keys"
+                 : "protocol error (is the server public key right?)");
+    return true;
+}
+
 /* Wait up to timeout_ms for messages and take in what arrives. <0 on error. */
 static int poll_sockets(rw_subscriber_t *self, int timeout_ms)
 {
-    zmq_pollitem_t items[1 + 16];
-    fill_t *owners[1 + 16] = {NULL};
+    zmq_pollitem_t items[2 + 16];
+    fill_t *owners[2 + 16] = {NULL};
     int count = 0;
     items[count++] = (zmq_pollitem_t){.socket = self->sub, .events = ZMQ_POLLIN};
+    int monitor_item = -1;
+    if (self->monitor) {
+        monitor_item = count;
+        items[count++] = (zmq_pollitem_t){.socket = self->monitor, .events = ZMQ_POLLIN};
+    }
     int64_t now = now_ms();
-    for (size_t i = 0; i < self->fill_count && count < 17; i++) {
+    for (size_t i = 0; i < self->fill_count && count < 2 + 16; i++) {
         fill_t *fill = &self->fills[i];
         if (!fill->dealer)
             continue;
@@ -584,8 +632,11 @@ static int poll_sockets(rw_subscriber_t *self, int timeout_ms)
             rw_error("subscriber: zmq_poll failed: %s", zmq_strerror(error));
         return -error;
     }
+    if (monitor_item >= 0 && items[monitor_item].revents & ZMQ_POLLIN &&
+        handshake_refused(self))
+        return -EACCES;
     for (int i = 0; i < count; i++) {
-        if (!(items[i].revents & ZMQ_POLLIN))
+        if (i == monitor_item || !(items[i].revents & ZMQ_POLLIN))
             continue;
         for (int taken = 0; taken < MAX_MESSAGES_PER_POLL; taken++) {
             /* A fill can finish (and close its socket) while replies are read. */
@@ -830,6 +881,11 @@ static bool open_sub(rw_subscriber_t *self, const rw_subscriber_options_t *optio
                  zmq_strerror(zmq_errno()));
         return false;
     }
+    if (self->server_public_key && !watch_handshakes(self)) {
+        snprintf(error, error_size, "subscriber: cannot watch the CURVE handshake: %s",
+                 zmq_strerror(zmq_errno()));
+        return false;
+    }
     for (size_t i = 0; i < options->endpoint_count; i++) {
         if (zmq_connect(self->sub, options->endpoints[i]) < 0) {
             snprintf(error, error_size, "subscriber: cannot connect to %s: %s",
@@ -885,6 +941,10 @@ void rw_subscriber_destroy(rw_subscriber_t **self_p)
     if (!self_p || !*self_p)
         return;
     rw_subscriber_t *self = *self_p;
+    if (self->monitor) {
+        zmq_socket_monitor(self->sub, NULL, 0);
+        zmq_close(self->monitor);
+    }
     for (size_t i = 0; i < self->fill_count; i++) {
         fill_close(&self->fills[i]);
         free(self->fills[i].endpoint);

@@ -56,7 +56,8 @@ rw_subscriber_t *rw_subscriber_new(void *zmq_context, const rw_subscriber_option
 
 /* Next event in order: 1 and *topic, *body set (valid until the next call), 0 on
  * timeout (timeout_ms < 0: wait for ever) or when a signal interrupted the wait (so
- * that a tool can check its SIGINT flag), <0 error. */
+ * that a tool can check its SIGINT flag), -EACCES when a server refused our CURVE
+ * handshake (unknown key, or the wrong server key), another <0 on error. */
 int rw_subscriber_next(rw_subscriber_t *self, int timeout_ms, const char **topic,
                        const char **body);
 

@@ -144,3 +144,15 @@ def test_keygen_refuses_to_overwrite(workdir):
     again = subprocess.run([RECWATCH, "keygen", "-d", workdir, "k"], capture_output=True, text=True)
     assert again.returncode == 1
     assert "k.key" in again.stderr
+
+
+def test_recwatch_sub_with_an_unknown_key_says_so(curve_daemon):
+    d = curve_daemon
+    started = time.time()
+    result = subprocess.run([RECWATCH, "sub", "-c", d.config, "--key",
+                             os.path.join(d.clients, "mallory.key"), "--timeout", "20"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1, result.stderr
+    assert "refused our CURVE key" in result.stderr
+    assert result.stdout == ""
+    assert time.time() - started < 15
