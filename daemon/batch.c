@@ -94,6 +94,22 @@ static void fail_file(rw_batch_t *self, batch_file_t *file, const char *reason)
         self->options.counters->errors++;
 }
 
+/* Failures that are not the file's fault: the machine is short of memory or file
+ * descriptors, or the disk had an I/O error. */
+static bool is_transient(int status)
+{
+    return status == -ENOMEM || status == -EIO || status == -EMFILE || status == -ENFILE ||
+           status == -EAGAIN || status == -EINTR;
+}
+
+/* Leave a file in incoming/ to be tried again after a pause. */
+static void leave_for_retry(rw_batch_t *self, batch_file_t *file, const char *reason)
+{
+    rw_warning("%s: %s: left in incoming/ for a retry", file->name, reason);
+    file->outcome = FILE_RETRY;
+    self->retries++;
+}
+
 static void prepare_file(rw_batch_t *self, batch_file_t *file)
 {
     const rw_batch_options_t *options = &self->options;
@@ -110,6 +126,10 @@ static void prepare_file(rw_batch_t *self, batch_file_t *file)
         file->outcome = FILE_GONE;
         return;
     }
+    if (is_transient(status)) {
+        leave_for_retry(self, file, reason);
+        return;
+    }
     if (status < 0) {
         fail_file(self, file, reason);
         return;
@@ -119,10 +139,7 @@ static void prepare_file(rw_batch_t *self, batch_file_t *file)
                              bytes, file->bytes, &file->result, reason, sizeof reason);
     free(bytes);
     if (status == -ENOMEM) {
-        /* not the file's fault: leave it in incoming/ for a later try */
-        rw_warning("%s: out of memory while extracting: left in incoming/ for a retry", file->name);
-        file->outcome = FILE_RETRY;
-        self->retries++;
+        leave_for_retry(self, file, "out of memory while extracting");
         return;
     }
     if (status < 0) {

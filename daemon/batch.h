@@ -44,8 +44,8 @@ void rw_batch_destroy(rw_batch_t **self_p);
  * batch already holds RW_BATCH_MAX_FILES files (name is then freed). */
 int rw_batch_add(rw_batch_t *self, char *name);
 size_t rw_batch_count(const rw_batch_t *self);
-/* Files this batch left in incoming/ because memory ran out while extracting them
- * (they are not the files' fault: the caller should pause and try again later). */
+/* Files this batch left in incoming/ because of a failure that is not theirs (out of
+ * memory or file descriptors, an I/O error): the caller should pause and try again. */
 size_t rw_batch_retries(const rw_batch_t *self);
 
 /* Journal the batch's events with one append, publish them, move the files to done/,

@@ -416,7 +416,8 @@ static void process_batch(rw_server_t *self)
                  strerror(-status));
         pause_intake(self, why);
     } else if (retries > 0) {
-        snprintf(why, sizeof why, "out of memory while extracting %zu file(s)", retries);
+        snprintf(why, sizeof why, "%zu file(s) could not be read or extracted for want of "
+                 "memory, file descriptors or a working disk", retries);
         pause_intake(self, why);
     } else {
         if (self->paused)
