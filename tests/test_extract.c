@@ -652,6 +652,11 @@ START_TEST(held_out_second_set)
 {
     expect_calls(second_calls);
     expect_no_calls(second_not_calls);
+    /* contact-block furniture is vetoed by its own wording, not by any mention of media */
+    rw_document_t *media = one("Le Gouvernement doit protéger les journalistes contre les "
+                               "pressions de la part des médias proches du pouvoir.");
+    rw_document_destroy(&media);
+    none("Pour toute demande de la part des médias, veuillez contacter le service de presse.");
     /* the fields of a reported call in the French passé composé */
     rw_document_t *doc = one(second_calls[0]);
     ck_assert_str_eq(doc->recommendations[0].addressee, "Madagascar");
