@@ -53,13 +53,3 @@ rw_recommendation_t *rw_document_add(rw_document_t *self)
     memset(rec, 0, sizeof *rec);
     return rec;
 }
-
-void rw_document_remove(rw_document_t *self, size_t index)
-{
-    if (index >= self->count)
-        return;
-    recommendation_clear(&self->recommendations[index]);
-    memmove(&self->recommendations[index], &self->recommendations[index + 1],
-            (self->count - index - 1) * sizeof *self->recommendations);
-    self->count--;
-}

@@ -40,7 +40,5 @@ rw_document_t *rw_document_new(void);
 void rw_document_destroy(rw_document_t **self_p);
 /* A new zeroed recommendation at the end of the list; NULL when out of memory. */
 rw_recommendation_t *rw_document_add(rw_document_t *self);
-/* Remove recommendation i, keeping the order of the others. */
-void rw_document_remove(rw_document_t *self, size_t index);
 
 #endif

@@ -32,11 +32,26 @@ static size_t utf8_sequence(const unsigned char *p, size_t left)
     return length;
 }
 
+/* Length of the valid UTF-8 prefix of text. */
+static size_t valid_prefix(const unsigned char *text, size_t length)
+{
+    size_t i = 0;
+    while (i < length) {
+        size_t sequence = utf8_sequence(text + i, length - i);
+        if (sequence == 0)
+            break;
+        i += sequence;
+    }
+    return i;
+}
+
 json_t *rw_event_string(const char *text)
 {
     if (!text)
         return json_null();
     size_t length = strlen(text);
+    if (valid_prefix((const unsigned char *)text, length) == length)
+        return json_stringn(text, length); /* the usual case: nothing to escape */
     char *clean = malloc(length * 4 + 1);
     if (!clean)
         return NULL;

@@ -25,8 +25,6 @@ int rw_log_level_parse(const char *name)
 }
 
 void rw_log_set_level(rw_log_level_t level) { current_level = level; }
-rw_log_level_t rw_log_get_level(void) { return current_level; }
-void rw_log_set_prefix(bool prefix) { use_prefix = prefix; }
 
 void rw_log_use_syslog(const char *identity)
 {

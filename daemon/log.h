@@ -1,7 +1,6 @@
 /* log.h — the daemon's one logging channel.
  *
- * Messages go to stderr. Under systemd (JOURNAL_STREAM set, or rw_log_set_prefix)
- * each line starts with a syslog priority such as "<3>", which journald turns into
+ * Messages go to stderr. Under systemd (JOURNAL_STREAM set) each line starts with a syslog priority such as "<3>", which journald turns into
  * the entry's priority; otherwise lines start with a level word. A daemon that
  * detaches logs to syslog instead. */
 #ifndef RW_LOG_H
@@ -22,9 +21,6 @@ typedef enum {
 /* Parse "error", "warning", "notice", "info", "debug"; -1 when unknown. */
 int rw_log_level_parse(const char *name);
 void rw_log_set_level(rw_log_level_t level);
-rw_log_level_t rw_log_get_level(void);
-/* Force (or stop) syslog priority prefixes; by default on when JOURNAL_STREAM is set. */
-void rw_log_set_prefix(bool prefix);
 /* Send messages to syslog(3) instead of stderr (a detached daemon has no stderr). */
 void rw_log_use_syslog(const char *identity);
 

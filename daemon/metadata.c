@@ -762,6 +762,21 @@ static bool speaker_at_role(void *context, size_t start, size_t end, int kind)
 /* ---- Filling ------------------------------------------------------------------------ */
 
 /* Speaker and role: in the title first, then near the top of the text. */
+/* The speaker and role a search found become the document's. 0 or -ENOMEM. */
+static int take_speaker(const speaker_search_t *search, rw_document_t *document)
+{
+    char *speaker = fold_copy(search->text, search->speaker.start, search->speaker.end);
+    char *role = fold_copy(search->text, search->role.start, search->role.end);
+    if (!speaker || !role) {
+        free(speaker);
+        free(role);
+        return -ENOMEM;
+    }
+    set_field(&document->speaker, speaker);
+    set_field(&document->role, role);
+    return 0;
+}
+
 static int fill_speaker(const rw_gazetteer_t *gazetteer, const rw_text_t *text,
                         const rw_match_words_t *words, const layout_t *layout,
                         const char *title, rw_document_t *document)
@@ -775,18 +790,8 @@ static int fill_speaker(const rw_gazetteer_t *gazetteer, const rw_text_t *text,
         search.title_limit = search.length;
         rw_gazetteer_scan_roles(gazetteer, title, search.length, speaker_at_role, &search);
     }
-    if (search.found) {
-        char *speaker = fold_copy(title, search.speaker.start, search.speaker.end);
-        char *role = fold_copy(title, search.role.start, search.role.end);
-        if (!speaker || !role) {
-            free(speaker);
-            free(role);
-            return -ENOMEM;
-        }
-        set_field(&document->speaker, speaker);
-        set_field(&document->role, role);
-        return 0;
-    }
+    if (search.found)
+        return take_speaker(&search, document);
     span_t body = search.body;
     size_t end = text->length;
     if (end - layout->body > SPEAKER_BYTES_MAX)
@@ -797,18 +802,8 @@ static int fill_speaker(const rw_gazetteer_t *gazetteer, const rw_text_t *text,
     search.length = end - layout->body;
     rw_gazetteer_scan_roles_range(gazetteer, text->data, layout->body, end, words,
                                   speaker_at_role, &search);
-    if (search.found) {
-        char *speaker = fold_copy(search.text, search.speaker.start, search.speaker.end);
-        char *role = fold_copy(search.text, search.role.start, search.role.end);
-        if (!speaker || !role) {
-            free(speaker);
-            free(role);
-            return -ENOMEM;
-        }
-        set_field(&document->speaker, speaker);
-        set_field(&document->role, role);
-        return 0;
-    }
+    if (search.found)
+        return take_speaker(&search, document);
     if (title && body.end > body.start) {
         char *speaker = fold_copy(title, body.start, body.end);
         if (!speaker)

@@ -14,7 +14,8 @@
 
 /* ---------------------------------------------------------------- code points */
 
-size_t rw_words_char_length(const unsigned char *text, size_t available)
+/* The length in bytes of the UTF-8 sequence starting at text[0] (1 for invalid bytes). */
+static size_t char_length(const unsigned char *text, size_t available)
 {
     unsigned char c = text[0];
     size_t need = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
@@ -29,7 +30,7 @@ size_t rw_words_char_length(const unsigned char *text, size_t available)
 
 uint32_t rw_words_decode(const unsigned char *text, size_t available, size_t *length)
 {
-    size_t n = rw_words_char_length(text, available);
+    size_t n = char_length(text, available);
     *length = n;
     unsigned char c = text[0];
     if (n == 1)

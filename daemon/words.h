@@ -51,8 +51,6 @@ size_t rw_words_fold(const char *text, size_t length, char *out, size_t size);
 /* True when the folded form of text[0, length) equals folded (already folded). */
 bool rw_words_equal(const char *text, size_t length, const char *folded);
 
-/* The length in bytes of the UTF-8 sequence starting at text[0] (1 for invalid bytes). */
-size_t rw_words_char_length(const unsigned char *text, size_t available);
 /* The code point at text[0] (U+FFFD for invalid bytes); *length gets its byte length. */
 uint32_t rw_words_decode(const unsigned char *text, size_t available, size_t *length);
 /* Letter classes on code points. */
