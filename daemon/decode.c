@@ -8,7 +8,9 @@
  *
  * The writer keeps whitespace "pending" until the next visible character, so runs
  * collapse, trailing spaces vanish and a blank-line run becomes exactly "\n\n"; the
- * pending whitespace maps to the whole run of original bytes that made it. */
+ * pending whitespace maps to the whole run of original bytes that made it. The map is
+ * kept as pieces (text.h): a run of copied text is one piece, not one entry per byte.
+ * Runs of printable ASCII are found eight bytes at a time (plain word arithmetic). */
 #include "decode.h"
 
 #include <errno.h>
@@ -94,18 +96,22 @@ size_t rw_decode_utf8_valid(const unsigned char *bytes, size_t left)
     return 0;
 }
 
+#define BYTE_ONES UINT64_C(0x0101010101010101)
+#define BYTE_HIGHS UINT64_C(0x8080808080808080)
+
 /* Position of the first byte that does not start a valid UTF-8 sequence, or size. */
 static size_t first_invalid_utf8(const unsigned char *bytes, size_t size)
 {
     size_t i = 0;
     while (i < size) {
-        /* Skip ASCII eight bytes at a time. */
-        while (i + 8 <= size) {
-            uint64_t word;
-            memcpy(&word, bytes + i, 8);
-            if (word & UINT64_C(0x8080808080808080))
+        /* Skip ASCII sixteen bytes at a time. */
+        while (i + 16 <= size) {
+            uint64_t first, second;
+            memcpy(&first, bytes + i, 8);
+            memcpy(&second, bytes + i + 8, 8);
+            if ((first | second) & BYTE_HIGHS)
                 break;
-            i += 8;
+            i += 16;
         }
         if (i >= size)
             break;
@@ -117,18 +123,38 @@ static size_t first_invalid_utf8(const unsigned char *bytes, size_t size)
     return size;
 }
 
+/* Per byte: 1 for NUL, 2 for a control that text does not have (below 0x20 but not
+ * NUL, \t, \n, \v, \f or \r), else 0. */
+static const unsigned char binary_class[32] = {
+    1, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+};
+
 /* Refuse NUL-heavy or control-heavy content: a text file has next to none. */
 static int check_binary(const unsigned char *sample, size_t size, char *reason,
                         size_t reason_size)
 {
-    /* Bit b set: byte b (below 0x20) is a control that text does not have, i.e. not
-     * NUL (counted apart), \t, \n, \v, \f or \r. */
-    const uint32_t control_bits = UINT32_C(0xFFFFFFFF) & ~(UINT32_C(1) | UINT32_C(0x3E00));
     size_t nuls = 0, controls = 0;
-    for (size_t i = 0; i < size; i++) {
-        unsigned byte = sample[i];
-        nuls += byte == 0;
-        controls += byte < 0x20 && ((control_bits >> (byte & 31)) & 1);
+    size_t i = 0;
+    for (;;) {
+        /* Words without a byte below 0x20 hold neither (exact as a yes/no test). */
+        while (i + 8 <= size) {
+            uint64_t word;
+            memcpy(&word, sample + i, 8);
+            if ((word - BYTE_ONES * 0x20) & ~word & BYTE_HIGHS)
+                break;
+            i += 8;
+        }
+        size_t stop = i + 8 < size ? i + 8 : size;
+        if (i >= stop)
+            break;
+        for (; i < stop; i++) {
+            unsigned byte = sample[i];
+            if (byte < 0x20) {
+                nuls += binary_class[byte] & 1;
+                controls += binary_class[byte] >> 1;
+            }
+        }
     }
     if (nuls > size / 512) {
         snprintf(reason, reason_size, "binary content: %zu NUL bytes in the first %zu",
@@ -347,10 +373,12 @@ void rw_decode_destroy(rw_decode_t **self_p)
 struct rw_decode_writer {
     const rw_decode_t *source;
     char *data;
-    uint32_t *starts;
-    uint32_t *ends;
     size_t length;
     size_t capacity;
+    rw_text_piece_t *pieces;   /* the map of data[0, length) (see text.h) */
+    size_t piece_count;
+    size_t piece_capacity;
+    bool failed;               /* a piece could not be stored: out of memory */
     rw_decode_break_t pending; /* whitespace waiting for the next visible character */
     unsigned newlines;         /* newlines in the pending run (plain text) */
     uint32_t pending_start;    /* original bytes of the pending run */
@@ -397,15 +425,14 @@ void rw_decode_writer_destroy(rw_decode_writer_t **self_p)
         return;
     rw_decode_writer_t *self = *self_p;
     free(self->data);
-    free(self->starts);
-    free(self->ends);
+    free(self->pieces);
     free(self);
     *self_p = NULL;
 }
 
 size_t rw_decode_writer_length(const rw_decode_writer_t *self) { return self->length; }
 
-/* Room for extra more bytes (plus the final NUL and map entries). */
+/* Room for extra more bytes (plus the final NUL). */
 static int reserve(rw_decode_writer_t *self, size_t extra)
 {
     size_t needed = self->length + extra + 1;
@@ -415,20 +442,59 @@ static int reserve(rw_decode_writer_t *self, size_t extra)
     while (capacity < needed)
         capacity *= 2;
     char *data = realloc(self->data, capacity);
-    if (data)
-        self->data = data;
-    uint32_t *starts = realloc(self->starts, capacity * sizeof *starts);
-    if (starts)
-        self->starts = starts;
-    uint32_t *ends = realloc(self->ends, capacity * sizeof *ends);
-    if (ends)
-        self->ends = ends;
-    if (!data || !starts || !ends) {
+    if (!data) {
         rw_error("ingest: out of memory growing clean text to %zu bytes", capacity);
         return -ENOMEM;
     }
+    self->data = data;
     self->capacity = capacity;
     return 0;
+}
+
+/* Append a piece of the map; on no memory, note the failure (the caller reports it). */
+static void push_piece(rw_decode_writer_t *self, size_t at, uint32_t start, uint32_t stride,
+                       uint32_t width)
+{
+    if (self->piece_count == self->piece_capacity) {
+        size_t capacity = self->piece_capacity ? self->piece_capacity * 2 : 64;
+        rw_text_piece_t *pieces = realloc(self->pieces, capacity * sizeof *pieces);
+        if (!pieces) {
+            rw_error("ingest: out of memory growing the byte map to %zu pieces", capacity);
+            self->failed = true;
+            return;
+        }
+        self->pieces = pieces;
+        self->piece_capacity = capacity;
+    }
+    self->pieces[self->piece_count++] = (rw_text_piece_t){ at, start, stride, width };
+}
+
+/* Map the count (> 0) clean bytes from position at: byte k came from original
+ * [start + k * stride, start + k * stride + width). The last piece takes them when it
+ * goes on that way (a piece of one byte may still choose its stride); else a new piece
+ * starts. All arithmetic is modulo 2^32, as in rw_text_start. */
+static void map_bytes(rw_decode_writer_t *self, size_t at, size_t count, uint32_t start,
+                      uint32_t stride, uint32_t width)
+{
+    if (self->failed)
+        return;
+    if (self->piece_count > 0) {
+        rw_text_piece_t *last = &self->pieces[self->piece_count - 1];
+        uint32_t offset = (uint32_t)(at - last->at);
+        if (last->width == width) {
+            if (at - last->at == 1) {
+                uint32_t step = start - last->start;
+                if (count == 1 || stride == step) {
+                    last->stride = step;
+                    return;
+                }
+            } else if (start == last->start + offset * last->stride &&
+                       (count == 1 || stride == last->stride)) {
+                return;
+            }
+        }
+    }
+    push_piece(self, at, start, stride, width);
 }
 
 /* Add whitespace of level made by original bytes [start, end) to the pending run. */
@@ -454,12 +520,11 @@ static inline void flush_pending(rw_decode_writer_t *self)
     if (self->length > 0) {
         size_t count = self->pending == RW_DECODE_PARAGRAPH ? 2 : 1;
         char byte = self->pending == RW_DECODE_SPACE ? ' ' : '\n';
-        for (size_t k = 0; k < count; k++) {
-            self->data[self->length] = byte;
-            self->starts[self->length] = self->pending_start;
-            self->ends[self->length] = self->pending_end;
-            self->length++;
-        }
+        map_bytes(self, self->length, count, self->pending_start, 0,
+                  self->pending_end - self->pending_start);
+        self->data[self->length] = byte;
+        self->data[self->length + count - 1] = byte;
+        self->length += count;
     }
     self->pending = RW_DECODE_NONE;
     self->newlines = 0;
@@ -483,12 +548,9 @@ static inline void put_visible(rw_decode_writer_t *self, const unsigned char *by
                                size_t count, uint32_t start, uint32_t end)
 {
     flush_pending(self);
-    for (size_t k = 0; k < count; k++) {
-        self->data[self->length] = (char)bytes[k];
-        self->starts[self->length] = start;
-        self->ends[self->length] = end;
-        self->length++;
-    }
+    map_bytes(self, self->length, count, start, 0, end - start);
+    memcpy(self->data + self->length, bytes, count);
+    self->length += count;
 }
 
 /* One character of kind with original range [start, end). */
@@ -541,37 +603,59 @@ static size_t utf8_length(unsigned char lead)
 
 static inline bool is_plain_ascii(unsigned char byte) { return byte > 0x20 && byte < 0x7F; }
 
-/* Map count bytes copied from original byte first on: byte k came from first + k.
- * The pointers never overlap (restrict). */
-static void fill_identity(uint32_t *restrict starts, uint32_t *restrict ends, uint32_t first,
-                          size_t count)
+/* Bit 7 of each byte of the result is set where word has a byte that is not printable
+ * ASCII or a space (below 0x20, 0x7F or above). */
+static inline uint64_t unprintable(uint64_t word)
 {
-    size_t k = 0;
-    /* Four at a time: the compiler turns each group into vector stores. */
-    for (; k + 4 <= count; k += 4) {
-        uint32_t value = first + (uint32_t)k;
-        starts[k] = value;
-        starts[k + 1] = value + 1;
-        starts[k + 2] = value + 2;
-        starts[k + 3] = value + 3;
-        ends[k] = value + 1;
-        ends[k + 1] = value + 2;
-        ends[k + 2] = value + 3;
-        ends[k + 3] = value + 4;
+    uint64_t low7 = word & ~BYTE_HIGHS;
+    return word | (low7 + BYTE_ONES) | ~(low7 + BYTE_ONES * 0x60);
+}
+
+/* Bit 7 of some byte of the result is set when word has two spaces side by side
+ * (either byte order: the lowest byte has no neighbour below, so it is made nonzero). */
+static inline uint64_t space_pair(uint64_t word)
+{
+    uint64_t spaces = word ^ (BYTE_ONES * 0x20); /* zero where a space is */
+    uint64_t pairs = spaces | (spaces << 8) | 0xFF;
+    return (pairs - BYTE_ONES) & ~pairs;
+}
+
+/* True when the sixteen bytes at p are all printable ASCII or spaces, with no two
+ * spaces side by side: then the first fifteen surely belong to a plain run (a space
+ * there is followed by a printable byte; the last byte depends on the one after it). */
+static inline bool plain_words(const unsigned char *p)
+{
+    uint64_t first, second;
+    memcpy(&first, p, 8);
+    memcpy(&second, p + 8, 8);
+    uint64_t bad = unprintable(first) | unprintable(second) | space_pair(first) |
+                   space_pair(second);
+    return (bad & BYTE_HIGHS) == 0 && !(p[7] == ' ' && p[8] == ' ');
+}
+
+/* Map count bytes copied from source positions from.. (converted input: its own map). */
+static void map_copied(rw_decode_writer_t *self, size_t from, size_t count)
+{
+    const rw_decode_t *source = self->source;
+    if (!source->starts) {
+        map_bytes(self, self->length, count, (uint32_t)(from + source->offset), 1, 1);
+        return;
     }
-    for (; k < count; k++) {
-        starts[k] = first + (uint32_t)k;
-        ends[k] = first + (uint32_t)k + 1;
-    }
+    for (size_t k = 0; k < count; k++)
+        map_bytes(self, self->length + k, 1, source->starts[from + k],
+                  0, source->ends[from + k] - source->starts[from + k]);
 }
 
 /* Copy the run of printable ASCII (and single spaces) at data[from..to) with its map:
  * the fast path. data[from] is printable. */
 static size_t copy_ascii_run(rw_decode_writer_t *self, size_t from, size_t to)
 {
-    const rw_decode_t *source = self->source;
-    const unsigned char *data = source->data;
+    const unsigned char *data = self->source->data;
     size_t end = from;
+    /* Fifteen bytes at a time while whole blocks are plain (the sixteenth is looked at
+     * again: a space there depends on the byte after it). */
+    while (end + 16 <= to && plain_words(data + end))
+        end += 15;
     /* A single space between two printable characters stays as it is: it is its own
      * whitespace run, so the run goes on through it. */
     while (end < to && (is_plain_ascii(data[end]) ||
@@ -579,15 +663,8 @@ static size_t copy_ascii_run(rw_decode_writer_t *self, size_t from, size_t to)
         end++;
     size_t count = end - from;
     flush_pending(self);
+    map_copied(self, from, count);
     memcpy(self->data + self->length, data + from, count);
-    uint32_t *starts = self->starts + self->length;
-    uint32_t *ends = self->ends + self->length;
-    if (source->starts) {
-        memcpy(starts, source->starts + from, count * sizeof *starts);
-        memcpy(ends, source->ends + from, count * sizeof *ends);
-    } else {
-        fill_identity(starts, ends, (uint32_t)(from + source->offset), count);
-    }
     self->length += count;
     return end;
 }
@@ -619,6 +696,12 @@ int rw_decode_writer_text(rw_decode_writer_t *self, size_t from, size_t to,
             i++;
             continue;
         }
+        if (byte == '\n') {
+            add_newline(self, rw_decode_start(source, i), rw_decode_end(source, i),
+                        newlines_break);
+            i++;
+            continue;
+        }
         if (byte == '\r' && i + 1 < to && data[i + 1] == '\n') {
             add_newline(self, rw_decode_start(source, i), rw_decode_end(source, i + 1),
                         newlines_break);
@@ -633,7 +716,7 @@ int rw_decode_writer_text(rw_decode_writer_t *self, size_t from, size_t to,
                  rw_decode_end(source, i + count - 1), newlines_break);
         i += count;
     }
-    return 0;
+    return self->failed ? -ENOMEM : 0;
 }
 
 int rw_decode_writer_char(rw_decode_writer_t *self, uint32_t codepoint, uint32_t start,
@@ -645,7 +728,7 @@ int rw_decode_writer_char(rw_decode_writer_t *self, uint32_t codepoint, uint32_t
     unsigned char bytes[4];
     size_t count = rw_decode_utf8_encode(codepoint, bytes);
     put_kind(self, classify(codepoint), bytes, count, start, end, newlines_break);
-    return 0;
+    return self->failed ? -ENOMEM : 0;
 }
 
 int rw_decode_writer_break(rw_decode_writer_t *self, rw_decode_break_t level,
@@ -665,28 +748,28 @@ int rw_decode_writer_finish(rw_decode_writer_t *self, rw_text_t *text)
     self->pending = RW_DECODE_NONE;
     uint32_t size = (uint32_t)self->source->original_size;
     self->data[self->length] = '\0';
-    self->starts[self->length] = size;
-    self->ends[self->length] = size;
+    /* The end of the text maps to the end of the input. */
+    if (!self->failed)
+        push_piece(self, self->length, size, 0, 0);
+    if (self->failed)
+        return -ENOMEM;
     /* Give back what the markup took (a failed shrink keeps the larger block). */
-    size_t entries = self->length + 1;
-    char *data = realloc(self->data, entries);
+    char *data = realloc(self->data, self->length + 1);
     if (data)
         self->data = data;
-    uint32_t *starts = realloc(self->starts, entries * sizeof *starts);
-    if (starts)
-        self->starts = starts;
-    uint32_t *ends = realloc(self->ends, entries * sizeof *ends);
-    if (ends)
-        self->ends = ends;
+    rw_text_piece_t *pieces = realloc(self->pieces, self->piece_count * sizeof *pieces);
+    if (pieces)
+        self->pieces = pieces;
     text->data = self->data;
-    text->starts = self->starts;
-    text->ends = self->ends;
+    text->pieces = self->pieces;
+    text->piece_count = self->piece_count;
     text->length = self->length;
     text->original_size = size;
     self->data = NULL;
-    self->starts = NULL;
-    self->ends = NULL;
+    self->pieces = NULL;
     self->length = 0;
     self->capacity = 0;
+    self->piece_count = 0;
+    self->piece_capacity = 0;
     return 0;
 }

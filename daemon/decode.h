@@ -9,8 +9,9 @@
  *                       one character at a time, applying the whitespace rules (collapse
  *                       spaces, keep line breaks, blank lines → "\n\n", drop invisible and
  *                       control characters) and recording for every output byte the
- *                       original bytes it came from. Used by ingest (plain text) and by
- *                       html (text between tags, entities, block breaks). */
+ *                       original bytes it came from (as pieces, see text.h). Used by
+ *                       ingest (plain text) and by html (text between tags, entities,
+ *                       block breaks). */
 #ifndef RW_DECODE_H
 #define RW_DECODE_H
 
@@ -95,8 +96,9 @@ int rw_decode_writer_break(rw_decode_writer_t *self, rw_decode_break_t level,
 /* Bytes of clean text written so far. */
 size_t rw_decode_writer_length(const rw_decode_writer_t *self);
 
-/* Move the clean text into text (data, length, starts, ends, original_size); trailing
- * whitespace is dropped. The writer is left empty. Returns 0 or -ENOMEM. */
+/* Move the clean text into text (data, length, pieces, piece_count, original_size);
+ * trailing whitespace is dropped. The writer is left empty.
+ * Returns 0 or -ENOMEM. */
 int rw_decode_writer_finish(rw_decode_writer_t *self, rw_text_t *text);
 
 #endif

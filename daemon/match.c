@@ -9,15 +9,22 @@
  * A text may also be cut into words once (rw_match_words_split) and scanned, whole or
  * piece by piece (rw_match_scan_range), from that list: the extractor cuts a statement
  * once for its language, countries, roles and every recommendation's themes and
- * countries. */
+ * countries.
+ *
+ * Words are cut by two paths that give the same result: a fast one for ASCII words
+ * between ASCII gaps, which folds, hashes and compares eight bytes at a time (see
+ * "Chunks and hashes"), and a general one for everything else (any byte 0x80..0xFF in
+ * or around the word, words too long to fold). */
 #include "match.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define FNV_OFFSET 1469598103934665603ull
-#define FNV_PRIME 1099511628211ull
+/* The hash of a folded word reads it eight bytes at a time (see hash_step). */
+#define HASH_SEED 0x6a09e667f3bcc909ull
+#define HASH_MULTIPLIER 0x9e3779b97f4a7c15ull
+#define BYTES_OF(byte) (0x0101010101010101ull * (byte))
 
 /* A phrase: what it reports and which capitals it needs. */
 typedef struct {
@@ -261,6 +268,69 @@ static uint64_t mix(uint64_t key)
     return key;
 }
 
+/* ---- Chunks and hashes of folded words ---------------------------------------------
+ * Words are folded, hashed and compared eight bytes at a time: a chunk is eight bytes
+ * read as a number, the first byte lowest (the same on every machine), the bytes past
+ * the end of a word zeroed. Every buffer holding a folded word of length bytes has room
+ * to read up to the next multiple of eight (the buffers have RW_MATCH_WORD_MAX bytes or
+ * keep that slack), so that a chunk is always read whole. */
+
+/* The eight bytes at bytes as a chunk. */
+static inline uint64_t load_chunk(const unsigned char *bytes)
+{
+    return (uint64_t)bytes[0] | (uint64_t)bytes[1] << 8 | (uint64_t)bytes[2] << 16 |
+           (uint64_t)bytes[3] << 24 | (uint64_t)bytes[4] << 32 | (uint64_t)bytes[5] << 40 |
+           (uint64_t)bytes[6] << 48 | (uint64_t)bytes[7] << 56;
+}
+
+/* Write chunk to the eight bytes at bytes. */
+static inline void store_chunk(unsigned char *bytes, uint64_t chunk)
+{
+    bytes[0] = (unsigned char)chunk;
+    bytes[1] = (unsigned char)(chunk >> 8);
+    bytes[2] = (unsigned char)(chunk >> 16);
+    bytes[3] = (unsigned char)(chunk >> 24);
+    bytes[4] = (unsigned char)(chunk >> 32);
+    bytes[5] = (unsigned char)(chunk >> 40);
+    bytes[6] = (unsigned char)(chunk >> 48);
+    bytes[7] = (unsigned char)(chunk >> 56);
+}
+
+/* The chunk of folded at offset, its bytes past length zeroed. */
+static inline uint64_t folded_chunk(const char *folded, size_t offset, size_t length)
+{
+    uint64_t chunk = load_chunk((const unsigned char *)folded + offset);
+    size_t left = length - offset;
+    return left >= 8 ? chunk : chunk & ((1ull << (8 * left)) - 1);
+}
+
+/* Add one chunk to a hash: one multiply, then the high half folded into the low one
+ * (the tables use the low bits, the first-word filter bits 20 to 35). A folded word
+ * holds no NUL, so its zero padding needs no length in the hash. */
+static uint64_t hash_step(uint64_t hash, uint64_t chunk)
+{
+    hash = (hash ^ chunk) * HASH_MULTIPLIER;
+    return hash ^ (hash >> 32);
+}
+
+/* The hash of the folded word folded[0, length). */
+static uint64_t hash_folded(const char *folded, size_t length)
+{
+    uint64_t hash = HASH_SEED;
+    for (size_t offset = 0; offset < length; offset += 8)
+        hash = hash_step(hash, folded_chunk(folded, offset, length));
+    return hash;
+}
+
+/* Are the folded words a and b, both length bytes, the same? */
+static bool same_folded(const char *a, const char *b, size_t length)
+{
+    for (size_t offset = 0; offset < length; offset += 8)
+        if (folded_chunk(a, offset, length) != folded_chunk(b, offset, length))
+            return false;
+    return true;
+}
+
 /* Folded form of each ASCII byte that is part of a word (letters and digits), 0 for
  * every other byte (bytes 0x80..0xFF included, so that any byte can index it). */
 static const unsigned char ascii_fold[256] = {
@@ -308,11 +378,10 @@ static const unsigned char ascii_kind[128] = {
     ['y'] = SEEN_LETTER | SEEN_LOWER, ['z'] = SEEN_LETTER | SEEN_LOWER,
 };
 
-/* The folded form and hash of a word while it is cut. */
+/* The folded form of a word while it is cut. */
 typedef struct {
     char *folded;   /* room for RW_MATCH_WORD_MAX bytes and a NUL */
     size_t used;    /* bytes of folded used */
-    uint64_t hash;  /* of the folded bytes */
     unsigned seen;  /* SEEN_ bits of its letters */
     unsigned letters;
     bool overflow;  /* longer than RW_MATCH_WORD_MAX bytes folded */
@@ -342,9 +411,9 @@ static size_t skip_gap(const char *text, size_t length, size_t i, bool *after_br
     return i;
 }
 
-/* Fold and hash the run of ASCII letters and digits at i; returns the position after
- * it (i when there is none). The common case, kept tight: the table gives each byte's
- * folded form, 0 for any other byte; past RW_MATCH_WORD_MAX bytes the word overflows. */
+/* Fold the run of ASCII letters and digits at i; returns the position after it (i when
+ * there is none). The table gives each byte's folded form, 0 for any other byte; past
+ * RW_MATCH_WORD_MAX bytes the word overflows. */
 static size_t fold_ascii_run(const char *text, size_t length, size_t i, folding_t *word)
 {
     size_t run_start = i;
@@ -355,12 +424,10 @@ static size_t fold_ascii_run(const char *text, size_t length, size_t i, folding_
         if (lower == 0)
             break;
         kinds |= ascii_kind[byte];
-        if (word->used < RW_MATCH_WORD_MAX) {
+        if (word->used < RW_MATCH_WORD_MAX)
             word->folded[word->used++] = (char)lower;
-            word->hash = (word->hash ^ lower) * FNV_PRIME;
-        } else {
+        else
             word->overflow = true;
-        }
         i++;
     }
     if (i == run_start)
@@ -370,15 +437,12 @@ static size_t fold_ascii_run(const char *text, size_t length, size_t i, folding_
     return i;
 }
 
-/* Fold and hash one word character cp that is not ASCII. */
+/* Fold one word character cp that is not ASCII. */
 static void fold_other_char(uint32_t cp, folding_t *word)
 {
     word->seen |= is_lower(cp) ? SEEN_LETTER | SEEN_LOWER : SEEN_LETTER;
-    size_t before = word->used;
     if (!word->overflow && !fold_char(cp, word->folded, &word->used))
         word->overflow = true;
-    for (size_t k = before; k < word->used; k++)
-        word->hash = (word->hash ^ (unsigned char)word->folded[k]) * FNV_PRIME;
     word->letters++;
 }
 
@@ -403,10 +467,176 @@ static size_t fold_word(const char *text, size_t length, size_t i, folding_t *wo
     return i;
 }
 
-/* rw_match_next_word, writing the folded form to folded (room for RW_MATCH_WORD_MAX
- * bytes and a NUL) rather than to word->folded. */
-static bool cut_word(const char *text, size_t length, size_t *position, rw_word_t *word,
-                     char *folded)
+/* The class of each byte for the fast path (cut_ascii_word): a letter or digit, a gap
+ * (a break when it is sentence punctuation or a line break), or 0 for the bytes
+ * 0x80..0xFF, which only the general path reads. */
+enum { CLASS_GAP = 1, CLASS_BREAK = 2 | CLASS_GAP, CLASS_WORD = 4 };
+#define G CLASS_GAP
+#define B CLASS_BREAK
+#define W CLASS_WORD
+static const unsigned char ascii_class[256] = {
+    /* 00 */ G, G, G, G, G, G, G, G, G, G, B, G, G, G, G, G,
+    /* 10 */ G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G,
+    /* 20 */ G, B, G, G, G, G, G, G, G, G, G, G, G, G, B, G,
+    /* 30 */ W, W, W, W, W, W, W, W, W, W, B, B, G, G, G, B,
+    /* 40 */ G, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W,
+    /* 50 */ W, W, W, W, W, W, W, W, W, W, W, G, G, G, G, G,
+    /* 60 */ G, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W,
+    /* 70 */ W, W, W, W, W, W, W, W, W, W, W, G, G, G, G, G,
+};
+#undef G
+#undef B
+#undef W
+
+/* The eight bytes of text at bytes as a chunk, zeros past end (near the end of the
+ * text, byte by byte). */
+static uint64_t last_text_chunk(const unsigned char *bytes, const unsigned char *end)
+{
+    uint64_t chunk = 0;
+    for (unsigned k = 0; bytes + k < end && k < 8; k++)
+        chunk |= (uint64_t)bytes[k] << (8 * k);
+    return chunk;
+}
+
+/* Bit 7 of each byte of a chunk, the others clear. */
+#define LANE_TOPS BYTES_OF(0x80)
+
+/* Bit 7 of each byte of chunk that is an ASCII letter or digit. Each byte's low seven
+ * bits plus a constant set its bit 7 when they reach a bound (no carry leaves a byte). */
+static inline uint64_t alnum_lanes(uint64_t chunk)
+{
+    uint64_t low = chunk & ~LANE_TOPS;
+    uint64_t digit = (low + BYTES_OF(0x80 - '0')) & ~(low + BYTES_OF(0x80 - '9' - 1));
+    uint64_t lower = low | BYTES_OF(0x20); /* letters in lower case */
+    uint64_t letter = (lower + BYTES_OF(0x80 - 'a')) & ~(lower + BYTES_OF(0x80 - 'z' - 1));
+    return (digit | letter) & ~chunk & LANE_TOPS;
+}
+
+/* A word cut by the fast path. */
+typedef struct {
+    size_t start, size;
+    uint64_t hash;
+    bool after_break, capital, all_capitals, digits;
+} ascii_word_t;
+
+/* Fold the run of ASCII letters and digits at bytes (bytes < end, the end of the text)
+ * to folded eight bytes at a time (whole chunks, zeros past the word: room for
+ * RW_MATCH_WORD_MAX bytes). A letter or digit folds by setting its 0x20 bit; it is a
+ * letter when its 0x40 bit is set, a lower-case one when its 0x20 bit is set too. Fills
+ * word's size, hash, all_capitals and digits; false when the general path must cut the
+ * word (a byte 0x80..0xFF ends it, or it is longer than RW_MATCH_WORD_MAX bytes). */
+static inline bool fold_ascii_word(const unsigned char *bytes, const unsigned char *end,
+                                   unsigned char *folded, ascii_word_t *word)
+{
+    uint64_t hash = HASH_SEED, letters = 0, lower = 0, chunk, stops;
+    size_t size = 0;
+    for (;;) { /* whole chunks of the word */
+        chunk = end - bytes >= 8 ? load_chunk(bytes) : last_text_chunk(bytes, end);
+        stops = alnum_lanes(chunk) ^ LANE_TOPS; /* bytes that end the word */
+        if (stops)
+            break;
+        if (size == RW_MATCH_WORD_MAX)
+            return false;
+        letters |= chunk;
+        lower |= chunk & (chunk << 1);
+        chunk |= BYTES_OF(0x20);
+        store_chunk(folded + size, chunk);
+        hash = hash_step(hash, chunk);
+        size += 8;
+        bytes += 8;
+    }
+    uint64_t below = (stops & (0 - stops)) >> 7; /* 1 << 8 * the first stop */
+    unsigned lanes = (unsigned)((below * 0x0001020304050607ull) >> 56);
+    if ((chunk >> (8 * lanes)) & 0x80)
+        return false;
+    if (lanes > 0) { /* the last piece */
+        if (size == RW_MATCH_WORD_MAX)
+            return false;
+        uint64_t keep = below - 1;
+        chunk &= keep;
+        letters |= chunk;
+        lower |= chunk & (chunk << 1);
+        chunk |= BYTES_OF(0x20) & keep;
+        store_chunk(folded + size, chunk);
+        hash = hash_step(hash, chunk);
+        size += lanes;
+    }
+    letters &= BYTES_OF(0x40);
+    word->size = size;
+    word->hash = hash;
+    word->all_capitals = letters && !(lower & BYTES_OF(0x40));
+    word->digits = !letters;
+    return true;
+}
+
+/* The common case of rw_match_next_word, fast: when the gap before the word and the
+ * word are ASCII and the word is at most RW_MATCH_WORD_MAX bytes, cut the word at or
+ * after at (the text is [bytes, end); gap is CLASS_BREAK at its start, else 0), fold
+ * it to folded (whole chunks: room for RW_MATCH_WORD_MAX bytes) and return 1. Returns 0
+ * at the end of the text, -1 when the general path must cut the word (a byte
+ * 0x80..0xFF in the gap, in the word or right after it; a longer word). */
+static inline int cut_ascii_word(const unsigned char *bytes, const unsigned char *end,
+                                 const unsigned char *at, unsigned gap, ascii_word_t *word,
+                                 unsigned char *folded)
+{
+    unsigned kind = 0;
+    while (at < end && ((kind = ascii_class[*at]) & CLASS_GAP)) {
+        gap |= kind;
+        at++;
+    }
+    if (at == end)
+        return 0;
+    if (kind != CLASS_WORD || !fold_ascii_word(at, end, folded, word))
+        return -1;
+    word->start = (size_t)(at - bytes);
+    word->after_break = gap == CLASS_BREAK;
+    word->capital = *at >= 'A' && *at <= 'Z';
+    return 1;
+}
+
+/* Append the words of text from position on while the fast path can cut them and the
+ * list has room; returns the position where it stopped (after the last word added).
+ * The list's fields are kept in locals: the folded forms are written through a char
+ * pointer, which could alias them. */
+static size_t split_ascii_words(const char *text, size_t length, size_t position,
+                                rw_match_words_t *words)
+{
+    const unsigned char *bytes = (const unsigned char *)text;
+    rw_match_token_t *token = words->items + words->count;
+    const rw_match_token_t *full = words->items + words->capacity;
+    unsigned char *folded = (unsigned char *)words->folded;
+    size_t used = words->folded_used;
+    size_t room = words->folded_capacity - RW_MATCH_WORD_MAX; /* words_reserve: positive */
+    unsigned gap = position == 0 ? CLASS_BREAK : 0;
+    while (token < full && used < room) {
+        ascii_word_t word;
+        if (cut_ascii_word(bytes, bytes + length, bytes + position, gap, &word,
+                           folded + used) <= 0)
+            break;
+        token->start = (uint32_t)word.start;
+        token->end = (uint32_t)(word.start + word.size);
+        token->folded = (uint32_t)used;
+        token->folded_length = (uint16_t)word.size;
+        token->letters = (uint16_t)word.size;
+        token->hash = word.hash;
+        token->capital = word.capital;
+        token->all_capitals = word.all_capitals;
+        token->digits = word.digits;
+        token->after_break = word.after_break;
+        token++;
+        used += word.size;
+        position = word.start + word.size;
+        gap = 0;
+    }
+    words->count = (size_t)(token - words->items);
+    words->folded_used = used;
+    return position;
+}
+
+/* rw_match_next_word by the general path, writing the folded form to folded (room for
+ * RW_MATCH_WORD_MAX bytes and a NUL) rather than to word->folded. */
+static bool cut_any_word(const char *text, size_t length, size_t *position, rw_word_t *word,
+                         char *folded)
 {
     bool after_break = *position == 0;
     uint32_t cp = 0;
@@ -419,7 +649,7 @@ static bool cut_word(const char *text, size_t length, size_t *position, rw_word_
     word->after_break = after_break;
     unsigned char first = (unsigned char)text[i];
     bool capital = first < 0x80 ? (first >= 'A' && first <= 'Z') : is_upper(cp);
-    folding_t folding = {folded, 0, FNV_OFFSET, 0, 0, false};
+    folding_t folding = {folded, 0, 0, 0, false};
     i = fold_word(text, length, i, &folding);
     size_t used = folding.overflow ? 0 : folding.used;
     folded[used] = '\0';
@@ -429,9 +659,33 @@ static bool cut_word(const char *text, size_t length, size_t *position, rw_word_
     word->all_capitals = folding.seen == SEEN_LETTER;
     word->digits = folding.seen == 0;
     word->folded_length = used;
-    /* the filter and tables use the high bits too */
-    word->hash = folding.hash ^ (folding.hash >> 29);
+    word->hash = hash_folded(folded, used);
     *position = i;
+    return true;
+}
+
+/* rw_match_next_word, writing the folded form to folded (room for RW_MATCH_WORD_MAX
+ * bytes and a NUL) rather than to word->folded: the fast path (a list of one word),
+ * else the general one. */
+static bool cut_word(const char *text, size_t length, size_t *position, rw_word_t *word,
+                     char *folded)
+{
+    rw_match_token_t token;
+    rw_match_words_t one = {&token, 0, 1, folded, 0, RW_MATCH_WORD_MAX + 1};
+    size_t after = split_ascii_words(text, length, *position, &one);
+    if (one.count == 0)
+        return cut_any_word(text, length, position, word, folded);
+    folded[token.folded_length] = '\0';
+    word->start = token.start;
+    word->end = token.end;
+    word->letters = token.letters;
+    word->capital = token.capital;
+    word->all_capitals = token.all_capitals;
+    word->digits = token.digits;
+    word->after_break = token.after_break;
+    word->folded_length = token.folded_length;
+    word->hash = token.hash;
+    *position = after;
     return true;
 }
 
@@ -493,15 +747,15 @@ static bool soft_gap(const char *text, size_t from, size_t to, unsigned letters_
 /* The id of a folded word, or -1. */
 static int vocab_find(const rw_match_t *self, const char *folded, size_t length, uint64_t hash)
 {
-    if (self->vocab_capacity == 0 || length == 0)
-        return -1;
+    /* rw_match_new made the table; no word of it is empty, so an empty word (one too
+     * long to fold) is never found */
     size_t mask = self->vocab_capacity - 1;
     for (size_t i = (size_t)hash & mask;; i = (i + 1) & mask) {
         const vocab_slot_t *slot = &self->vocab[i];
         if (slot->id < 0)
             return -1;
         if (slot->hash == hash && slot->length == length &&
-            memcmp(self->words + slot->offset, folded, length) == 0)
+            same_folded(self->words + slot->offset, folded, length))
             return slot->id;
     }
 }
@@ -536,9 +790,11 @@ static int vocab_intern(rw_match_t *self, const char *folded, size_t length, uin
         return id;
     if ((self->vocab_count + 1) * 2 > self->vocab_capacity && vocab_grow(self) < 0)
         return -ENOMEM;
-    if (self->words_length + length + 1 > self->words_capacity) {
+    /* room for the word, its NUL and whole chunks (see same_folded) */
+    size_t need = self->words_length + length + 8;
+    if (need > self->words_capacity) {
         size_t capacity = self->words_capacity ? self->words_capacity * 2 : 4096;
-        while (capacity < self->words_length + length + 1)
+        while (capacity < need)
             capacity *= 2;
         char *words = realloc(self->words, capacity);
         if (!words)
@@ -659,7 +915,8 @@ rw_match_t *rw_match_new(void)
     rw_match_t *self = calloc(1, sizeof *self);
     if (!self)
         return NULL;
-    if (node_new(self) < 0) { /* node 0: the root */
+    if (node_new(self) < 0 || vocab_grow(self) < 0) { /* node 0: the root */
+        free(self->nodes);
         free(self);
         return NULL;
     }
@@ -1173,12 +1430,14 @@ int rw_match_words_split(const char *text, size_t length, rw_match_words_t *word
     size_t position = 0;
     rw_word_t word;
     while (status == 0) {
+        /* Most words take the fast path; the others, one at a time, the general one. */
+        position = split_ascii_words(text, length, position, words);
         status = words_room(words);
         if (status != 0)
             break;
         /* The word is folded straight to the end of the list's folded forms. */
         char *folded = words->folded + words->folded_used;
-        if (!cut_word(text, length, &position, &word, folded))
+        if (!cut_any_word(text, length, &position, &word, folded))
             break;
         rw_match_token_t *token = &words->items[words->count++];
         token->start = (uint32_t)word.start;

@@ -35,26 +35,29 @@ static bool is_blank(unsigned char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
 }
 
-static bool is_space(const char *text, size_t i, size_t length)
+/* ASCII white space: space, \t, \n, \v, \f, \r. */
+static const bool ascii_space[128] = {
+    [' '] = true, ['\t'] = true, ['\n'] = true, ['\v'] = true, ['\f'] = true, ['\r'] = true
+};
+
+/* Bytes of the white space character at text[i] (0 when none): ASCII white space,
+ * no-break space U+00A0 or narrow no-break space U+202F. */
+static inline size_t space_length(const char *text, size_t i, size_t length)
 {
     unsigned char c = (unsigned char)text[i];
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v')
-        return true;
-    if (c == 0xC2 && i + 1 < length && (unsigned char)text[i + 1] == 0xA0)
-        return true;
-    if (c == 0xE2 && i + 2 < length && (unsigned char)text[i + 1] == 0x80
-        && (unsigned char)text[i + 2] == 0xAF)
-        return true;
-    return false;
+    if (c < 0x80)
+        return ascii_space[c];
+    if (c == 0xC2)
+        return i + 1 < length && (unsigned char)text[i + 1] == 0xA0 ? 2 : 0;
+    if (c == 0xE2)
+        return i + 2 < length && (unsigned char)text[i + 1] == 0x80
+                   && (unsigned char)text[i + 2] == 0xAF ? 3 : 0;
+    return 0;
 }
 
-/* Bytes of the white space character at text[i] (0 when none). */
-static size_t space_length(const char *text, size_t i, size_t length)
+static inline bool is_space(const char *text, size_t i, size_t length)
 {
-    if (!is_space(text, i, length))
-        return 0;
-    unsigned char c = (unsigned char)text[i];
-    return c == 0xC2 ? 2 : c == 0xE2 ? 3 : 1;
+    return space_length(text, i, length) > 0;
 }
 
 static size_t skip_space(const char *text, size_t i, size_t end)
@@ -65,6 +68,41 @@ static size_t skip_space(const char *text, size_t i, size_t end)
     return i;
 }
 
+/* Character classes of ASCII bytes, for the marker tests. */
+enum {
+    CLASS_DIGIT = 1,
+    CLASS_ALPHA = 2,
+    CLASS_ROMAN = 4,       /* i v x l c, either case */
+    CLASS_UPPER_ROMAN = 8, /* I V X L C */
+    CLASS_MARK = 16        /* other first bytes of markers: - * + ( and lead bytes 0xC2 0xE2 */
+};
+
+#define ROMAN_LETTER(upper) \
+    [upper] = CLASS_ALPHA | CLASS_ROMAN | CLASS_UPPER_ROMAN, \
+    [(upper) | 0x20] = CLASS_ALPHA | CLASS_ROMAN
+
+static const unsigned char char_class[256] = {
+    ['0'] = CLASS_DIGIT, ['1'] = CLASS_DIGIT, ['2'] = CLASS_DIGIT, ['3'] = CLASS_DIGIT,
+    ['4'] = CLASS_DIGIT, ['5'] = CLASS_DIGIT, ['6'] = CLASS_DIGIT, ['7'] = CLASS_DIGIT,
+    ['8'] = CLASS_DIGIT, ['9'] = CLASS_DIGIT,
+    ['A'] = CLASS_ALPHA, ['B'] = CLASS_ALPHA, ['D'] = CLASS_ALPHA, ['E'] = CLASS_ALPHA,
+    ['F'] = CLASS_ALPHA, ['G'] = CLASS_ALPHA, ['H'] = CLASS_ALPHA, ['J'] = CLASS_ALPHA,
+    ['K'] = CLASS_ALPHA, ['M'] = CLASS_ALPHA, ['N'] = CLASS_ALPHA, ['O'] = CLASS_ALPHA,
+    ['P'] = CLASS_ALPHA, ['Q'] = CLASS_ALPHA, ['R'] = CLASS_ALPHA, ['S'] = CLASS_ALPHA,
+    ['T'] = CLASS_ALPHA, ['U'] = CLASS_ALPHA, ['W'] = CLASS_ALPHA, ['Y'] = CLASS_ALPHA,
+    ['Z'] = CLASS_ALPHA,
+    ['a'] = CLASS_ALPHA, ['b'] = CLASS_ALPHA, ['d'] = CLASS_ALPHA, ['e'] = CLASS_ALPHA,
+    ['f'] = CLASS_ALPHA, ['g'] = CLASS_ALPHA, ['h'] = CLASS_ALPHA, ['j'] = CLASS_ALPHA,
+    ['k'] = CLASS_ALPHA, ['m'] = CLASS_ALPHA, ['n'] = CLASS_ALPHA, ['o'] = CLASS_ALPHA,
+    ['p'] = CLASS_ALPHA, ['q'] = CLASS_ALPHA, ['r'] = CLASS_ALPHA, ['s'] = CLASS_ALPHA,
+    ['t'] = CLASS_ALPHA, ['u'] = CLASS_ALPHA, ['w'] = CLASS_ALPHA, ['y'] = CLASS_ALPHA,
+    ['z'] = CLASS_ALPHA,
+    ROMAN_LETTER('I'), ROMAN_LETTER('V'), ROMAN_LETTER('X'), ROMAN_LETTER('L'),
+    ROMAN_LETTER('C'),
+    ['-'] = CLASS_MARK, ['*'] = CLASS_MARK, ['+'] = CLASS_MARK, ['('] = CLASS_MARK,
+    [0xC2] = CLASS_MARK, [0xE2] = CLASS_MARK,
+};
+
 static bool is_digit(unsigned char c)
 {
     return c >= '0' && c <= '9';
@@ -73,12 +111,6 @@ static bool is_digit(unsigned char c)
 static bool is_alpha(unsigned char c)
 {
     return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
-}
-
-static bool is_roman(unsigned char c)
-{
-    c |= 0x20;
-    return c == 'i' || c == 'v' || c == 'x' || c == 'l' || c == 'c';
 }
 
 /* ---------------------------------------------------------------- markers */
@@ -101,26 +133,22 @@ static size_t bullet_length(const unsigned char *p, size_t length)
     return 0;
 }
 
-/* "(a)", "(iv)", "(12)", "a)", "iv)", "12)": the length up to and with ")", or 0. */
+/* "(a)", "(iv)", "(12)", "a)", "iv)", "12)": the length up to and with ")", or 0.
+ * The run of letters and digits is found first; most text has no ")" after it. */
 static size_t paren_marker(const unsigned char *p, size_t length)
 {
-    size_t i = 0;
-    if (p[0] == '(')
-        i = 1;
+    size_t i = p[0] == '(';
     size_t begin = i;
-    bool digits = true, letters = true, roman = true;
-    while (i < length && i - begin < 5 && (is_digit(p[i]) || is_alpha(p[i]))) {
-        if (!is_digit(p[i]))
-            digits = false;
-        if (!is_alpha(p[i]))
-            letters = false;
-        if (!is_roman(p[i]))
-            roman = false;
+    size_t limit = length - begin < 5 ? length : begin + 5;
+    while (i < limit && (char_class[p[i]] & (CLASS_DIGIT | CLASS_ALPHA)))
         i++;
-    }
     size_t run = i - begin;
     if (run == 0 || i >= length || p[i] != ')')
         return 0;
+    unsigned all = CLASS_DIGIT | CLASS_ALPHA | CLASS_ROMAN; /* classes every byte has */
+    for (size_t k = begin; k < i; k++)
+        all &= char_class[p[k]];
+    bool digits = all & CLASS_DIGIT, letters = all & CLASS_ALPHA, roman = all & CLASS_ROMAN;
     bool ok = (digits && run <= 3) || (letters && run == 1) || (letters && roman && run <= 5);
     return ok ? i + 1 : 0;
 }
@@ -146,9 +174,10 @@ static size_t number_marker(const unsigned char *p, size_t length)
     if (groups > 0)
         return dots > 0 ? i : 0;
     /* roman numerals and single letters followed by a dot */
-    while (i < length && i < 6 && is_roman(p[i]) && (p[i] & 0x20) == 0)
+    size_t limit = length < 6 ? length : 6;
+    while (i < limit && (char_class[p[i]] & CLASS_UPPER_ROMAN))
         i++;
-    if (i == 0 && length > 0 && is_alpha(p[0]))
+    if (i == 0 && length > 0 && (char_class[p[0]] & CLASS_ALPHA))
         i = 1;
     if (i > 0 && i < length && p[i] == '.')
         return i + 1;
@@ -160,7 +189,17 @@ size_t rw_segment_marker(const char *text, size_t length)
     const unsigned char *p = (const unsigned char *)text;
     if (length == 0)
         return 0;
-    size_t n = bullet_length(p, length);
+    /* Quick answers for most text: a marker starts with a mark, a digit or a letter,
+     * and two letters make one only when both are roman ("iv)", "IV."). */
+    unsigned first = char_class[p[0]];
+    if (first == 0)
+        return 0;
+    if ((first & CLASS_ALPHA) && length >= 2) {
+        unsigned second = char_class[p[1]];
+        if ((second & CLASS_ALPHA) && !(first & second & CLASS_ROMAN))
+            return 0;
+    }
+    size_t n = first & CLASS_MARK ? bullet_length(p, length) : 0;
     if (n == 0)
         n = paren_marker(p, length);
     if (n == 0)
@@ -233,6 +272,13 @@ static bool has_word(const char *text, size_t start, size_t end)
 {
     size_t i = start;
     while (i < end) {
+        unsigned char c = (unsigned char)text[i];
+        if (c < 0x80) {
+            if (char_class[c] & (CLASS_DIGIT | CLASS_ALPHA))
+                return true;
+            i++;
+            continue;
+        }
         size_t n;
         uint32_t code = rw_words_decode((const unsigned char *)text + i, end - i, &n);
         if (rw_words_is_letter(code) || (code >= '0' && code <= '9'))
@@ -379,16 +425,21 @@ static size_t closer_length(const char *text, size_t i, size_t end)
     return 0;
 }
 
-/* Skip a coordinating word ("and", "or", "et", "ou", "y", "o") before an inline marker. */
+/* Skip a coordinating word ("and", "or", "et", "ou", "y", "o", "e") and the white space
+ * after it, before an inline marker. */
 static size_t skip_conjunction(const char *text, size_t k, size_t end)
 {
-    static const char *const words[] = { "and ", "or ", "et ", "ou ", "y ", "o ", "e " };
-    for (size_t w = 0; w < sizeof words / sizeof *words; w++) {
-        size_t n = strlen(words[w]);
-        if (k + n <= end && strncmp(text + k, words[w], n) == 0)
-            return skip_space(text, k + n, end);
-    }
-    return k;
+    size_t left = end - k;
+    const char *p = text + k;
+    size_t n = 0;
+    if (left >= 2 && p[1] == ' ' && (p[0] == 'y' || p[0] == 'o' || p[0] == 'e'))
+        n = 2;
+    else if (left >= 3 && p[2] == ' ' &&
+             ((p[0] == 'o' && (p[1] == 'r' || p[1] == 'u')) || (p[0] == 'e' && p[1] == 't')))
+        n = 3;
+    else if (left >= 4 && p[0] == 'a' && p[1] == 'n' && p[2] == 'd' && p[3] == ' ')
+        n = 4;
+    return n ? skip_space(text, k + n, end) : k;
 }
 
 /* The bytes that may end a sentence (or a clause): . ! ? ; : and 0xE2, the first byte
@@ -396,6 +447,50 @@ static size_t skip_conjunction(const char *text, size_t k, size_t end)
 static const bool may_end_sentence[256] = {
     ['.'] = true, ['!'] = true, ['?'] = true, [';'] = true, [':'] = true, [0xE2] = true
 };
+
+#define BYTE_ONES UINT64_C(0x0101010101010101)
+#define BYTE_HIGHS UINT64_C(0x8080808080808080)
+
+/* Bit 7 of some byte of the result is set where word has a zero byte (exact as a
+ * yes/no test). */
+static inline uint64_t zero_byte(uint64_t word)
+{
+    return (word - BYTE_ONES) & ~word;
+}
+
+/* Bit 7 of some byte of the result is set when one of the eight bytes of word may end
+ * a sentence, and also for "*+/>" and any byte of 0x80 or more, which the byte test
+ * then sorts out. */
+static inline uint64_t stop_bits(uint64_t word)
+{
+    /* '*' '+' '.' '/' ':' ';' '>' '?': the bytes that are 0x2A once bits 0x15 are
+     * ignored */
+    uint64_t dots = zero_byte((word | (BYTE_ONES * 0x15)) ^ (BYTE_ONES * 0x3F));
+    return dots | zero_byte(word ^ (BYTE_ONES * '!')) | word;
+}
+
+/* False when none of the eight bytes at p may end a sentence. */
+static inline bool may_stop(const unsigned char *p)
+{
+    uint64_t word;
+    memcpy(&word, p, 8);
+    return (stop_bits(word) & BYTE_HIGHS) != 0;
+}
+
+/* The first position from i on (before end) whose byte may end a sentence, or end. */
+static size_t next_stop(const char *text, size_t i, size_t end)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    for (;;) {
+        while (i + 8 <= end && !may_stop(p + i))
+            i += 8;
+        size_t stop = i + 8 < end ? i + 8 : end;
+        while (i < stop && !may_end_sentence[p[i]])
+            i++;
+        if (i < stop || i >= end)
+            return i;
+    }
+}
 
 /* Where the run of terminators and closing marks that starts with the terminator at i
  * (t bytes) ends, taking in a French closing guillemet after a space: "État. »". */
@@ -419,6 +514,16 @@ static size_t terminator_run_end(const char *text, size_t i, size_t t, size_t en
     return j;
 }
 
+/* Is there a space byte in text[start, i)? Looks from i backwards: the word before it
+ * is short. */
+static bool space_before(const char *text, size_t start, size_t i)
+{
+    while (i > start)
+        if (text[--i] == ' ')
+            return true;
+    return false;
+}
+
 /* Does the unit from unit_start end at the terminator at i (first byte c, t bytes),
  * the next text starting at k? */
 static bool ends_sentence(const rw_words_t *abbreviations, const char *text,
@@ -428,9 +533,10 @@ static bool ends_sentence(const rw_words_t *abbreviations, const char *text,
     bool boundary = starts_sentence(text, k, end);
     if (boundary && c == '.' && t == 1)
         boundary = dot_ends_sentence(abbreviations, text, unit_start, i);
-    /* "3." at the very start of a unit is its marker, not a sentence */
-    if (boundary && c == '.' && rw_segment_marker(text + unit_start, i + 2 - unit_start)
-                                 == i + 2 - unit_start)
+    /* "3." at the very start of a unit is its marker, not a sentence (a marker has no
+     * space in it, so a space before the dot rules that out) */
+    if (boundary && c == '.' && !space_before(text, unit_start, i) &&
+        rw_segment_marker(text + unit_start, i + 2 - unit_start) == i + 2 - unit_start)
         boundary = false;
     return boundary;
 }
@@ -465,9 +571,8 @@ static int cut_block(rw_segment_t *self, const rw_words_t *abbreviations, const 
     size_t i = start;
     int rc = 0;
     while (i < end && rc == 0) {
-        /* most bytes end nothing: skip them without further tests */
-        while (i < end && !may_end_sentence[(unsigned char)text[i]])
-            i++;
+        /* most bytes end nothing: skip them eight at a time */
+        i = next_stop(text, i, end);
         if (i >= end)
             break;
         unsigned char c = (unsigned char)text[i];

@@ -157,18 +157,16 @@ START_TEST(test_writer_modes)
     rw_text_t text = run_writer(" a\n b \n\n\n c\r\n", true);
     ck_assert_str_eq(text.data, "a\nb\n\nc");
     ck_assert_uint_eq(text.original_size, 13);
-    ck_assert_uint_eq(text.starts[text.length], 13);
+    ck_assert_uint_eq(rw_text_start(&text, text.length), 13);
     free(text.data);
-    free(text.starts);
-    free(text.ends);
+    free(text.pieces);
 
     text = run_writer(" a\n b \n\n\n c\r\n", false); /* HTML: newlines are spaces */
     ck_assert_str_eq(text.data, "a b c");
-    ck_assert_uint_eq(text.starts[1], 2); /* the space covers "\n " */
-    ck_assert_uint_eq(text.ends[1], 4);
+    ck_assert_uint_eq(rw_text_start(&text, 1), 2); /* the space covers "\n " */
+    ck_assert_uint_eq(rw_text_end(&text, 1), 4);
     free(text.data);
-    free(text.starts);
-    free(text.ends);
+    free(text.pieces);
 }
 END_TEST
 
@@ -196,15 +194,14 @@ START_TEST(test_writer_breaks)
     rw_text_t text = {0};
     ck_assert_int_eq(rw_decode_writer_finish(writer, &text), 0);
     ck_assert_str_eq(text.data, "one\n\xC3\xA9 two");
-    ck_assert_uint_eq(text.starts[3], 3);
-    ck_assert_uint_eq(text.ends[3], 4);
-    ck_assert_uint_eq(text.starts[4], 4);
-    ck_assert_uint_eq(text.starts[5], 4);
+    ck_assert_uint_eq(rw_text_start(&text, 3), 3);
+    ck_assert_uint_eq(rw_text_end(&text, 3), 4);
+    ck_assert_uint_eq(rw_text_start(&text, 4), 4);
+    ck_assert_uint_eq(rw_text_start(&text, 5), 4);
     rw_decode_writer_destroy(&writer);
     rw_decode_destroy(&decoded);
     free(text.data);
-    free(text.starts);
-    free(text.ends);
+    free(text.pieces);
 }
 END_TEST
 

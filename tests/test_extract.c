@@ -16,13 +16,12 @@ static rw_text_t *plain_text(const char *text)
     ck_assert_ptr_nonnull(t);
     t->length = strlen(text);
     t->data = strdup(text);
-    t->starts = malloc((t->length + 1) * sizeof *t->starts);
-    t->ends = malloc((t->length + 1) * sizeof *t->ends);
-    ck_assert(t->data && t->starts && t->ends);
-    for (size_t i = 0; i <= t->length; i++) {
-        t->starts[i] = (uint32_t)i;
-        t->ends[i] = (uint32_t)i + 1;
-    }
+    /* one piece for the text, one for its end (see text.h) */
+    t->pieces = calloc(2, sizeof *t->pieces);
+    ck_assert(t->data && t->pieces);
+    t->pieces[0] = (rw_text_piece_t){ 0, 0, 1, 1 };
+    t->pieces[1] = (rw_text_piece_t){ t->length, (uint32_t)t->length, 0, 0 };
+    t->piece_count = 2;
     t->original_size = t->length;
     t->format = "text";
     t->encoding = "utf-8";

@@ -30,14 +30,14 @@ static void assert_html_text(const char *html, const char *expected)
 
 static void assert_map_sane(const rw_text_t *text)
 {
-    ck_assert_uint_eq(text->starts[text->length], text->original_size);
-    ck_assert_uint_eq(text->ends[text->length], text->original_size);
+    ck_assert_uint_eq(rw_text_start(text, text->length), text->original_size);
+    ck_assert_uint_eq(rw_text_end(text, text->length), text->original_size);
     for (size_t i = 0; i < text->length; i++) {
-        ck_assert_uint_lt(text->starts[i], text->ends[i]);
-        ck_assert_uint_le(text->ends[i], text->original_size);
+        ck_assert_uint_lt(rw_text_start(text, i), rw_text_end(text, i));
+        ck_assert_uint_le(rw_text_end(text, i), text->original_size);
         if (i > 0) {
-            ck_assert_uint_le(text->starts[i - 1], text->starts[i]);
-            ck_assert_uint_le(text->ends[i - 1], text->ends[i]);
+            ck_assert_uint_le(rw_text_start(text, i - 1), rw_text_start(text, i));
+            ck_assert_uint_le(rw_text_end(text, i - 1), rw_text_end(text, i));
         }
     }
 }
@@ -241,7 +241,7 @@ START_TEST(test_byte_map)
     assert_map_sane(text);
     for (size_t i = 0; i < text->length; i++) {
         unsigned char byte = (unsigned char)text->data[i];
-        size_t start = text->starts[i], end = text->ends[i];
+        size_t start = rw_text_start(text, i), end = rw_text_end(text, i);
         if (byte == ' ' || byte == '\n')
             continue;
         if (html[start] == '&') {

@@ -37,15 +37,15 @@ static void assert_refused(const void *bytes, size_t size, const char *expected)
 /* The map is monotone, inside the input, non-empty per byte, and closed by size. */
 static void assert_map_sane(const rw_text_t *text)
 {
-    ck_assert_uint_eq(text->starts[text->length], text->original_size);
-    ck_assert_uint_eq(text->ends[text->length], text->original_size);
+    ck_assert_uint_eq(rw_text_start(text, text->length), text->original_size);
+    ck_assert_uint_eq(rw_text_end(text, text->length), text->original_size);
     ck_assert_uint_eq(strlen(text->data), text->length);
     for (size_t i = 0; i < text->length; i++) {
-        ck_assert_uint_lt(text->starts[i], text->ends[i]);
-        ck_assert_uint_le(text->ends[i], text->original_size);
+        ck_assert_uint_lt(rw_text_start(text, i), rw_text_end(text, i));
+        ck_assert_uint_le(rw_text_end(text, i), text->original_size);
         if (i > 0) {
-            ck_assert_uint_le(text->starts[i - 1], text->starts[i]);
-            ck_assert_uint_le(text->ends[i - 1], text->ends[i]);
+            ck_assert_uint_le(rw_text_start(text, i - 1), rw_text_start(text, i));
+            ck_assert_uint_le(rw_text_end(text, i - 1), rw_text_end(text, i));
         }
     }
 }
@@ -63,8 +63,8 @@ static void assert_utf8_chars_map_to_themselves(const rw_text_t *text, const cha
     for (size_t i = 0; i < text->length;) {
         size_t count = char_length((unsigned char)text->data[i]);
         for (size_t k = 1; k < count; k++) {
-            ck_assert_uint_eq(text->starts[i + k], text->starts[i]);
-            ck_assert_uint_eq(text->ends[i + k], text->ends[i]);
+            ck_assert_uint_eq(rw_text_start(text, i + k), rw_text_start(text, i));
+            ck_assert_uint_eq(rw_text_end(text, i + k), rw_text_end(text, i));
         }
         if (text->data[i] != ' ' && text->data[i] != '\n') {
             size_t start, end;
@@ -91,8 +91,8 @@ START_TEST(test_plain_utf8)
     assert_utf8_chars_map_to_themselves(text, input);
     /* The collapsed space maps to the whole run "  ", the paragraph break to
      * "\n\n\n\n". */
-    ck_assert_uint_eq(text->starts[5], 5);
-    ck_assert_uint_eq(text->ends[5], 7);
+    ck_assert_uint_eq(rw_text_start(text, 5), 5);
+    ck_assert_uint_eq(rw_text_end(text, 5), 7);
     size_t start, end;
     const char *para = strstr(text->data, "\n\nPara");
     rw_text_span(text, (size_t)(para - text->data), (size_t)(para - text->data) + 2, &start,
@@ -111,11 +111,11 @@ START_TEST(test_utf8_bom)
     ck_assert_str_eq(text->data, "a\xC3\xA9"
                                  "b");
     ck_assert_str_eq(text->encoding, "utf-8");
-    ck_assert_uint_eq(text->starts[0], 3);
-    ck_assert_uint_eq(text->starts[1], 4);
-    ck_assert_uint_eq(text->ends[1], 6);
-    ck_assert_uint_eq(text->starts[2], 4); /* both bytes of é map to the character */
-    ck_assert_uint_eq(text->ends[2], 6);
+    ck_assert_uint_eq(rw_text_start(text, 0), 3);
+    ck_assert_uint_eq(rw_text_start(text, 1), 4);
+    ck_assert_uint_eq(rw_text_end(text, 1), 6);
+    ck_assert_uint_eq(rw_text_start(text, 2), 4); /* both bytes of é map to the character */
+    ck_assert_uint_eq(rw_text_end(text, 2), 6);
     assert_map_sane(text);
     rw_text_destroy(&text);
 }
@@ -169,12 +169,12 @@ START_TEST(test_utf16_le)
     rw_text_t *text = ingest_bytes(input, sizeof input);
     ck_assert_str_eq(text->data, "h\xC3\xA9\xF0\x9F\x98\x80\nx");
     ck_assert_str_eq(text->encoding, "utf-16le");
-    ck_assert_uint_eq(text->starts[1], 4);
-    ck_assert_uint_eq(text->ends[2], 6);
-    ck_assert_uint_eq(text->starts[3], 6); /* the emoji: 4 original bytes */
-    ck_assert_uint_eq(text->ends[6], 10);
-    ck_assert_uint_eq(text->starts[7], 10); /* "\r\n" → "\n" */
-    ck_assert_uint_eq(text->ends[7], 14);
+    ck_assert_uint_eq(rw_text_start(text, 1), 4);
+    ck_assert_uint_eq(rw_text_end(text, 2), 6);
+    ck_assert_uint_eq(rw_text_start(text, 3), 6); /* the emoji: 4 original bytes */
+    ck_assert_uint_eq(rw_text_end(text, 6), 10);
+    ck_assert_uint_eq(rw_text_start(text, 7), 10); /* "\r\n" → "\n" */
+    ck_assert_uint_eq(rw_text_end(text, 7), 14);
     assert_map_sane(text);
     assert_utf16_map(text, input, true);
     rw_text_destroy(&text);
@@ -235,8 +235,8 @@ START_TEST(test_windows_1252)
     ck_assert_str_eq(text->encoding, "windows-1252");
     assert_map_sane(text);
     /* é (2 bytes out) comes from the single byte 3. */
-    ck_assert_uint_eq(text->starts[3], 3);
-    ck_assert_uint_eq(text->ends[4], 4);
+    ck_assert_uint_eq(rw_text_start(text, 3), 3);
+    ck_assert_uint_eq(rw_text_end(text, 4), 4);
     rw_text_destroy(&text);
 }
 END_TEST
@@ -248,10 +248,10 @@ START_TEST(test_mixed_utf8_and_1252)
     rw_text_t *text = ingest_bytes(input, sizeof input - 1);
     ck_assert_str_eq(text->data, "\xC3\xA9t\xC3\xA9 caf\xC3\xA9");
     ck_assert_str_eq(text->encoding, "windows-1252");
-    ck_assert_uint_eq(text->starts[0], 0);
-    ck_assert_uint_eq(text->ends[1], 2);
-    ck_assert_uint_eq(text->starts[10], 9);
-    ck_assert_uint_eq(text->ends[11], 10);
+    ck_assert_uint_eq(rw_text_start(text, 0), 0);
+    ck_assert_uint_eq(rw_text_end(text, 1), 2);
+    ck_assert_uint_eq(rw_text_start(text, 10), 9);
+    ck_assert_uint_eq(rw_text_end(text, 11), 10);
     assert_map_sane(text);
     rw_text_destroy(&text);
 }
@@ -317,8 +317,8 @@ START_TEST(test_whitespace_rules)
                      "lead nbsp narrow softhyphen zerowidth bom ctlx\nline\ncr\n\nnext");
     assert_map_sane(text);
     /* The NBSP becomes a space that maps to its two bytes. */
-    ck_assert_uint_eq(text->starts[4], 6);
-    ck_assert_uint_eq(text->ends[4], 8);
+    ck_assert_uint_eq(rw_text_start(text, 4), 6);
+    ck_assert_uint_eq(rw_text_end(text, 4), 8);
     rw_text_destroy(&text);
 
     /* Hard-wrapped lines and page furniture stay as they are in plain text. */
@@ -338,7 +338,7 @@ START_TEST(test_front_matter)
     ck_assert_str_eq(text->title, "Statement on Kazakhstan");
     ck_assert_str_eq(text->date, "2012-07-12");
     ck_assert_str_eq(text->data, "# Heading\n\nBody *text*.");
-    ck_assert_uint_eq(text->starts[0], (size_t)(strstr(input, "# Heading") - input));
+    ck_assert_uint_eq(rw_text_start(text, 0), (size_t)(strstr(input, "# Heading") - input));
     assert_map_sane(text);
     assert_utf8_chars_map_to_themselves(text, input);
     rw_text_destroy(&text);

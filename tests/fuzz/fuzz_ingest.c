@@ -42,12 +42,13 @@ static void check_map(const rw_text_t *text, size_t size)
 {
     if (text->original_size != size)
         fail("original_size differs from the input size", size);
-    if (text->starts[text->length] != size || text->ends[text->length] != size)
+    if (rw_text_start(text, text->length) != size || rw_text_end(text, text->length) != size)
         fail("map not closed by the input size", text->length);
     for (size_t i = 0; i < text->length; i++) {
-        if (text->starts[i] >= text->ends[i] || text->ends[i] > size)
+        if (rw_text_start(text, i) >= rw_text_end(text, i) || rw_text_end(text, i) > size)
             fail("map entry empty or outside the input", i);
-        if (i > 0 && (text->starts[i] < text->starts[i - 1] || text->ends[i] < text->ends[i - 1]))
+        if (i > 0 && (rw_text_start(text, i) < rw_text_start(text, i - 1) ||
+                      rw_text_end(text, i) < rw_text_end(text, i - 1)))
             fail("map not monotone", i);
     }
     size_t start, end;
