@@ -4,7 +4,8 @@
  * A phrase is a sequence of folded words. Two wildcards: "*" matches exactly one word
  * and "..." matches zero to twenty tokens without crossing ". ; : ? !". Phrases are indexed
  * by the hash of their first word, so matching costs one hash probe per token plus the
- * candidates that start with that word. */
+ * candidates that start with that word (a bit filter spares most tokens the probe, and
+ * the next token's hash most candidates). */
 #ifndef RW_CUES_H
 #define RW_CUES_H
 
@@ -33,6 +34,7 @@ typedef struct {
     char *phrase;          /* as written in the data file */
     char **words;          /* folded words, "*" and "..." for wildcards */
     uint32_t *hashes;
+    size_t *lengths;       /* of the folded words, in bytes */
     size_t length;         /* number of words */
     int family;            /* rw_cue_family_t */
     const char *strength;  /* static "strong", "moderate", "weak", or NULL */

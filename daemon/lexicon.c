@@ -466,18 +466,32 @@ const rw_words_t *rw_lexicon_actors(const rw_lexicon_t *self)
     return self->actors;
 }
 
+/* Whether the language codes a and b are the same string. */
+static bool same_language(const char *a, const char *b)
+{
+    for (size_t i = 0; a[i] == b[i]; i++)
+        if (a[i] == '\0')
+            return true;
+    return false;
+}
+
 /* A quick test that word[0, length) may end with the folded suffix: false only when it
  * cannot. For a suffix of ASCII letters the test is exact: folding makes ASCII letters
- * only from ASCII letters, so the word's last bytes must be those letters in any case. */
-static bool may_end_with(const char *word, size_t length, const char *suffix, size_t s)
+ * only from ASCII letters, so the word's last bytes must be those letters in any case.
+ * *s gets the suffix's length. */
+static bool may_end_with(const char *word, size_t length, const char *suffix, size_t *s)
 {
-    for (size_t i = 0; i < s; i++)
-        if (suffix[i] < 'a' || suffix[i] > 'z')
-            return true; /* not plain ASCII: only folding the word can tell */
-    if (length < s)
+    bool plain = true;    /* ASCII letters only */
+    size_t n = 0;
+    for (; suffix[n]; n++)
+        plain = plain && suffix[n] >= 'a' && suffix[n] <= 'z';
+    *s = n;
+    if (!plain)
+        return true;      /* only folding the word can tell */
+    if (length < n)
         return false;
-    const char *tail = word + length - s;
-    for (size_t i = 0; i < s; i++) {
+    const char *tail = word + length - n;
+    for (size_t i = n; i-- > 0;) {   /* from the end: most words differ in the last */
         unsigned char c = (unsigned char)tail[i];
         if (c >= 0x80 || (c | 0x20) != (unsigned char)suffix[i])
             return false;
@@ -494,10 +508,10 @@ bool rw_lexicon_is_adverb(const rw_lexicon_t *self, const char *language, const 
     if (length >= sizeof folded / 2)
         return false;
     for (size_t i = 0; i < self->adverb_count; i++) {
-        size_t s = strlen(self->adverb_suffixes[i]);
-        if (!may_end_with(word, length, self->adverb_suffixes[i], s))
+        size_t s;
+        if (language && !same_language(language, self->adverb_languages[i]))
             continue;
-        if (language && strcmp(language, self->adverb_languages[i]) != 0)
+        if (!may_end_with(word, length, self->adverb_suffixes[i], &s))
             continue;
         if (!is_folded) { /* fold the word once, only when a suffix may match */
             n = rw_words_fold(word, length, folded, sizeof folded);
@@ -507,6 +521,18 @@ bool rw_lexicon_is_adverb(const rw_lexicon_t *self, const char *language, const 
             return true;
     }
     return false;
+}
+
+/* Whether folded[0, n) ends with suffix (s bytes) after at least two more bytes. */
+static bool ends_with(const char *folded, size_t n, const char *suffix, size_t s)
+{
+    if (n <= s + 1)
+        return false;
+    const char *tail = folded + n - s;
+    for (size_t i = s; i-- > 0;)     /* from the end: most words differ in the last */
+        if (tail[i] != suffix[i])
+            return false;
+    return true;
 }
 
 int rw_lexicon_verb(const rw_lexicon_t *self, const char *word, size_t length)
@@ -519,7 +545,7 @@ int rw_lexicon_verb(const rw_lexicon_t *self, const char *word, size_t length)
     for (size_t i = 0; i < self->inflection_count; i++) {
         const inflection_t *rule = &self->inflections[i];
         size_t s = strlen(rule->suffix);
-        if (n <= s + 1 || memcmp(folded + n - s, rule->suffix, s) != 0)
+        if (!ends_with(folded, n, rule->suffix, s))
             continue;
         /* candidate = the stem (up to a NUL, as "%.*s" would print it) + replacement */
         char candidate[160];

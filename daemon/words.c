@@ -2,7 +2,10 @@
  *
  * The tokenizer is the extractor's inner loop: one pass over the bytes, no allocation
  * unless the token array must grow, a 32-bit FNV-1a hash of each folded word computed
- * on the way so that cue and word lookups never fold or copy again. */
+ * on the way so that cue and word lookups never fold or copy again. ASCII bytes are
+ * classified and folded by table; bytes beyond ASCII take the general path (decode,
+ * fold by code point). The word set compares ASCII text with its folded words byte by
+ * byte and leaves the rest to rw_words_equal. */
 #include "words.h"
 
 #include <errno.h>
@@ -13,6 +16,26 @@
 #define FNV_PRIME 16777619u
 
 /* ---------------------------------------------------------------- code points */
+
+/* The lower case of ASCII bytes, 0 for bytes 0x80..0xFF (which no ASCII text has). */
+#define SAME8(from) \
+    [from] = from, [from + 1] = from + 1, [from + 2] = from + 2, [from + 3] = from + 3, \
+    [from + 4] = from + 4, [from + 5] = from + 5, [from + 6] = from + 6, [from + 7] = from + 7
+#define LOWER8(from) \
+    [from] = from + 32, [from + 1] = from + 33, [from + 2] = from + 34, \
+    [from + 3] = from + 35, [from + 4] = from + 36, [from + 5] = from + 37, \
+    [from + 6] = from + 38, [from + 7] = from + 39
+
+static const unsigned char ascii_lower[256] = {
+    SAME8(0x00), SAME8(0x08), SAME8(0x10), SAME8(0x18), SAME8(0x20), SAME8(0x28),
+    SAME8(0x30), SAME8(0x38), [0x40] = 0x40,
+    LOWER8(0x41), LOWER8(0x49), LOWER8(0x51), [0x59] = 0x79, [0x5A] = 0x7A,
+    [0x5B] = 0x5B, [0x5C] = 0x5C, [0x5D] = 0x5D, [0x5E] = 0x5E, [0x5F] = 0x5F,
+    SAME8(0x60), SAME8(0x68), SAME8(0x70), SAME8(0x78)
+};
+
+#undef LOWER8
+#undef SAME8
 
 /* The length in bytes of the UTF-8 sequence starting at text[0] (1 for invalid bytes). */
 static size_t char_length(const unsigned char *text, size_t available)
@@ -143,6 +166,13 @@ size_t rw_words_fold(const char *text, size_t length, char *out, size_t size)
     const unsigned char *p = (const unsigned char *)text;
     size_t i = 0, used = 0;
     while (i < length) {
+        if (p[i] < 0x80) {            /* ASCII: one byte, lower case by table */
+            if (out && used + 1 < size)
+                out[used] = (char)ascii_lower[p[i]];
+            used++;
+            i++;
+            continue;
+        }
         size_t n;
         uint32_t code = rw_words_decode(p + i, length - i, &n);
         put_code(lower_code(code), out, size, &used);
@@ -160,10 +190,8 @@ uint32_t rw_words_hash(const char *text, size_t length)
     size_t i = 0;
     while (i < length) {
         if (p[i] < 0x80) {
-            unsigned char c = p[i++];
-            if (c >= 'A' && c <= 'Z')
-                c += 32;
-            h = (h ^ c) * FNV_PRIME;
+            h = (h ^ ascii_lower[p[i]]) * FNV_PRIME;
+            i++;
             continue;
         }
         size_t n;
@@ -203,40 +231,66 @@ bool rw_words_equal(const char *text, size_t length, const char *folded)
 
 /* ---------------------------------------------------------------- tokenizer */
 
-/* Classes of ASCII characters, so that the tokenizer tests most bytes with one load. */
+/* Classes of bytes, so that the tokenizer tests most bytes with one load. */
 enum {
-    ASCII_SPACE = 1u << 0,
-    ASCII_LETTER = 1u << 1,
-    ASCII_DIGIT = 1u << 2,
-    ASCII_WORD = ASCII_LETTER | ASCII_DIGIT
+    BYTE_PUNCT = 0,        /* any other ASCII byte: a punctuation token of its own */
+    BYTE_SPACE = 1u << 0,  /* ASCII white space */
+    BYTE_WORD = 1u << 1,   /* ASCII letter or digit */
+    BYTE_INNER = 1u << 2,  /* ' and -: may join the parts of a word */
+    BYTE_DECIMAL = 1u << 3,/* . and ,: may join the parts of a number */
+    BYTE_HIGH = 1u << 4    /* 0x80..0xFF: part of a multibyte (or invalid) sequence */
 };
 
-#define LETTERS(from) \
-    [from] = ASCII_LETTER, [from + 1] = ASCII_LETTER, [from + 2] = ASCII_LETTER, \
-    [from + 3] = ASCII_LETTER, [from + 4] = ASCII_LETTER, [from + 5] = ASCII_LETTER, \
-    [from + 6] = ASCII_LETTER, [from + 7] = ASCII_LETTER, [from + 8] = ASCII_LETTER, \
-    [from + 9] = ASCII_LETTER, [from + 10] = ASCII_LETTER, [from + 11] = ASCII_LETTER, \
-    [from + 12] = ASCII_LETTER, [from + 13] = ASCII_LETTER, [from + 14] = ASCII_LETTER, \
-    [from + 15] = ASCII_LETTER, [from + 16] = ASCII_LETTER, [from + 17] = ASCII_LETTER, \
-    [from + 18] = ASCII_LETTER, [from + 19] = ASCII_LETTER, [from + 20] = ASCII_LETTER, \
-    [from + 21] = ASCII_LETTER, [from + 22] = ASCII_LETTER, [from + 23] = ASCII_LETTER, \
-    [from + 24] = ASCII_LETTER, [from + 25] = ASCII_LETTER
+#define WORDS10(from) \
+    [from] = BYTE_WORD, [from + 1] = BYTE_WORD, [from + 2] = BYTE_WORD, \
+    [from + 3] = BYTE_WORD, [from + 4] = BYTE_WORD, [from + 5] = BYTE_WORD, \
+    [from + 6] = BYTE_WORD, [from + 7] = BYTE_WORD, [from + 8] = BYTE_WORD, \
+    [from + 9] = BYTE_WORD
+#define WORDS26(from) WORDS10(from), WORDS10(from + 10), \
+    [from + 20] = BYTE_WORD, [from + 21] = BYTE_WORD, [from + 22] = BYTE_WORD, \
+    [from + 23] = BYTE_WORD, [from + 24] = BYTE_WORD, [from + 25] = BYTE_WORD
+#define HIGH8(from) \
+    [from] = BYTE_HIGH, [from + 1] = BYTE_HIGH, [from + 2] = BYTE_HIGH, \
+    [from + 3] = BYTE_HIGH, [from + 4] = BYTE_HIGH, [from + 5] = BYTE_HIGH, \
+    [from + 6] = BYTE_HIGH, [from + 7] = BYTE_HIGH
+#define HIGH32(from) HIGH8(from), HIGH8(from + 8), HIGH8(from + 16), HIGH8(from + 24)
 
-static const unsigned char ascii_class[256] = { /* 0 for bytes 0x80..0xFF */
-    [' '] = ASCII_SPACE, ['\t'] = ASCII_SPACE, ['\n'] = ASCII_SPACE, ['\r'] = ASCII_SPACE,
-    ['\f'] = ASCII_SPACE, ['\v'] = ASCII_SPACE,
-    ['0'] = ASCII_DIGIT, ['1'] = ASCII_DIGIT, ['2'] = ASCII_DIGIT, ['3'] = ASCII_DIGIT,
-    ['4'] = ASCII_DIGIT, ['5'] = ASCII_DIGIT, ['6'] = ASCII_DIGIT, ['7'] = ASCII_DIGIT,
-    ['8'] = ASCII_DIGIT, ['9'] = ASCII_DIGIT,
-    LETTERS('A'), LETTERS('a')
+static const unsigned char byte_class[256] = {
+    [' '] = BYTE_SPACE, ['\t'] = BYTE_SPACE, ['\n'] = BYTE_SPACE, ['\r'] = BYTE_SPACE,
+    ['\f'] = BYTE_SPACE, ['\v'] = BYTE_SPACE,
+    ['\''] = BYTE_INNER, ['-'] = BYTE_INNER, ['.'] = BYTE_DECIMAL, [','] = BYTE_DECIMAL,
+    WORDS10('0'), WORDS26('A'), WORDS26('a'),
+    HIGH32(0x80), HIGH32(0xA0), HIGH32(0xC0), HIGH32(0xE0)
 };
 
-#undef LETTERS
+#undef HIGH32
+#undef HIGH8
+#undef WORDS26
+#undef WORDS10
+
+/* The folded form of ASCII letters and digits ('A' -> 'a', '7' -> '7'), 0 for every
+ * other byte. Folded letters have bit 0x40 set, digits do not. */
+#define FOLD10(from, to) \
+    [from] = to, [from + 1] = to + 1, [from + 2] = to + 2, [from + 3] = to + 3, \
+    [from + 4] = to + 4, [from + 5] = to + 5, [from + 6] = to + 6, [from + 7] = to + 7, \
+    [from + 8] = to + 8, [from + 9] = to + 9
+#define FOLD26(from) FOLD10(from, 'a'), FOLD10(from + 10, 'a' + 10), \
+    [from + 20] = 'u', [from + 21] = 'v', [from + 22] = 'w', [from + 23] = 'x', \
+    [from + 24] = 'y', [from + 25] = 'z'
+
+static const unsigned char word_fold[256] = {
+    FOLD10('0', '0'), FOLD26('A'), FOLD26('a')
+};
+
+#undef FOLD26
+#undef FOLD10
+
+#define FOLDED_LETTER 0x40  /* the bit word_fold gives letters and not digits */
 
 static bool is_space_code(uint32_t code)
 {
     if (code < 0x80)
-        return (ascii_class[code] & ASCII_SPACE) != 0;
+        return byte_class[code] == BYTE_SPACE;
     return code == 0xA0 || code == 0x202F || (code >= 0x2000 && code <= 0x200B)
         || code == 0x3000 || code == 0xFEFF;
 }
@@ -250,7 +304,7 @@ static bool is_digit_code(uint32_t code)
 static bool is_word_code(uint32_t code)
 {
     if (code < 0x80)
-        return (ascii_class[code] & ASCII_WORD) != 0;
+        return byte_class[code] == BYTE_WORD;
     return rw_words_is_letter(code);
 }
 
@@ -313,13 +367,25 @@ typedef enum {
     JOIN_NUMBER,     /* "." or "," between digits: "1,000", "3.5" */
 } join_t;
 
-/* Fill token as the punctuation mark code. */
+/* Fill token (all but its start and end) as the punctuation mark code. */
 static inline void fill_punct_token(rw_token_t *token, uint32_t code)
 {
+    uint8_t punct = punct_class(code);
+    token->hash = (FNV_OFFSET ^ punct) * FNV_PRIME;
     token->kind = RW_TOKEN_PUNCT;
     token->capital = 0;
-    token->punct = punct_class(code);
-    token->hash = (FNV_OFFSET ^ token->punct) * FNV_PRIME;
+    token->punct = punct;
+    token->roles = 0;
+}
+
+/* Fill token (all but its start and end) as the ASCII punctuation mark c. */
+static inline void fill_ascii_punct_token(rw_token_t *token, unsigned char c)
+{
+    token->hash = (FNV_OFFSET ^ c) * FNV_PRIME;
+    token->kind = RW_TOKEN_PUNCT;
+    token->capital = 0;
+    token->punct = c;
+    token->roles = 0;
 }
 
 /* Add the lower case of the letter or digit code to the hash h. */
@@ -350,98 +416,215 @@ static inline join_t joiner_effect(uint32_t next, uint32_t after, size_t letters
     return JOIN_END;
 }
 
-/* Cut the word or number that starts at i with code (n bytes) into token (all but its
- * start and end): letters and digits, with inner apostrophes, hyphens, and for numbers
- * inner "." and ",". Returns the position after it. */
-static inline size_t cut_word_token(const unsigned char *p, size_t length, size_t i,
-                                    uint32_t code, size_t n, rw_token_t *token)
+/* A word or number being cut: the hash of its folded form so far, its length in code
+ * points (joiners included) and whether it is digits only. */
+typedef struct {
+    uint32_t hash;
+    size_t letters;
+    bool all_digits;
+} word_state_t;
+
+/* Hash the run of ASCII letters and digits at p[i, length) into word; returns the
+ * position after the run. */
+static inline size_t take_ascii_run(const unsigned char *p, size_t length, size_t i,
+                                    word_state_t *word)
 {
-    uint32_t h = FNV_OFFSET;
-    bool all_digits = true;
-    size_t letters = 0;
-    token->capital = code < 0x80 ? (code >= 'A' && code <= 'Z') : rw_words_is_upper(code);
-    token->punct = 0;
-    for (;;) {
-        h = hash_lower(h, code);
-        if (!is_digit_code(code))
-            all_digits = false;
-        letters++;
-        i += n;
-        /* The common case, kept tight: more ASCII letters and digits. For them,
-         * setting bit 0x20 is the lower case (digits have it already). */
-        while (i < length && (ascii_class[p[i]] & ASCII_WORD) != 0) {
-            unsigned char c = p[i];
-            h = (h ^ (unsigned char)(c | 0x20)) * FNV_PRIME;
-            if (ascii_class[c] != ASCII_DIGIT)
-                all_digits = false;
-            letters++;
-            i++;
-        }
-        if (i >= length)
+    size_t from = i;
+    uint32_t h = word->hash;
+    unsigned seen = 0;
+    while (i < length) {
+        unsigned folded = word_fold[p[i]];
+        if (folded == 0)
             break;
+        seen |= folded;
+        h = (h ^ folded) * FNV_PRIME;
+        i++;
+    }
+    word->hash = h;
+    word->letters += i - from;
+    if (seen & FOLDED_LETTER)
+        word->all_digits = false;
+    return i;
+}
+
+/* Hash the run of ASCII letters and digits at p[i] into *hash when a byte that ends
+ * the run is known to follow within the text (no length test); returns the position
+ * after the run. */
+static inline size_t take_guarded_run(const unsigned char *p, size_t i, uint32_t *hash)
+{
+    uint32_t h = *hash;
+    for (unsigned folded = word_fold[p[i]]; folded != 0; folded = word_fold[p[++i]])
+        h = (h ^ folded) * FNV_PRIME;
+    *hash = h;
+    return i;
+}
+
+/* Add the code point code (n bytes at p[i]): a letter beyond ASCII or a joined
+ * apostrophe or hyphen, none of them a digit. Returns the position after it. */
+static inline size_t take_code(size_t i, uint32_t code, size_t n, word_state_t *word)
+{
+    word->hash = hash_lower(word->hash, code);
+    word->all_digits = false;
+    word->letters++;
+    return i + n;
+}
+
+/* Continue the word that has reached i past its ASCII letters and digits: letters
+ * beyond ASCII, inner apostrophes and hyphens, and for numbers inner "." and ",".
+ * Returns the position after the word. */
+static size_t continue_word(const unsigned char *p, size_t length, size_t i,
+                            word_state_t *word)
+{
+    while (i < length && (byte_class[p[i]] & (BYTE_INNER | BYTE_DECIMAL | BYTE_HIGH)) != 0) {
         size_t n2;
         uint32_t next = next_code(p + i, length - i, &n2);
         if (is_word_code(next)) {
-            code = next;
-            n = n2;
+            i = take_code(i, next, n2, word);
+            i = take_ascii_run(p, length, i, word);
             continue;
         }
         if (!is_joiner(next) || i + n2 >= length)
             break;
         size_t n3;
         uint32_t after = rw_words_decode(p + i + n2, length - i - n2, &n3);
-        join_t join = joiner_effect(next, after, letters, all_digits);
+        join_t join = joiner_effect(next, after, word->letters, word->all_digits);
         if (join == JOIN_END)
             break;
         if (join == JOIN_ELISION) {
-            h = (h ^ '\'') * FNV_PRIME;
-            i += n2;
-            break;
+            word->hash = (word->hash ^ '\'') * FNV_PRIME;
+            return i + n2;
         }
         if (join == JOIN_NUMBER) {
-            /* keep the number a number: the joiner is not a letter */
-            h = (h ^ (unsigned char)next) * FNV_PRIME;
-            i += n2;
-            code = after;
-            n = n3;
+            /* keep the number a number: the joiner is not a letter; after is a digit */
+            word->hash = (word->hash ^ (unsigned char)next) * FNV_PRIME;
+            i = take_ascii_run(p, length, i + n2, word);
             continue;
         }
-        if (join == JOIN_APOSTROPHE)
-            all_digits = false;
-        code = join == JOIN_APOSTROPHE ? '\'' : next;
-        n = n2;
+        i = take_code(i, join == JOIN_APOSTROPHE ? '\'' : next, n2, word);
+        i = take_ascii_run(p, length, i, word);
     }
+    return i;
+}
+
+/* Whether the byte class at the end of a run may continue the word. */
+static inline bool may_continue(unsigned class, bool all_digits)
+{
+    unsigned joining = BYTE_INNER | BYTE_HIGH | (all_digits ? BYTE_DECIMAL : 0);
+    return (class & joining) != 0;
+}
+
+/* Fill token as the word or number starting with the ASCII letter or digit at p[i];
+ * guarded: the text ends with a byte that ends any run; offset: what token offsets
+ * add to positions in p. Returns the position after it, and after the space that
+ * most often follows (which would make no token). */
+static inline size_t cut_ascii_word(const unsigned char *p, size_t length, size_t i,
+                                    bool guarded, uint32_t offset, rw_token_t *token)
+{
+    unsigned char first = p[i];
+    size_t from = i;
+    uint32_t hash = FNV_OFFSET;
+    bool all_digits = false;
+    unsigned stop;          /* the class of the byte that ended the run, 0 at the end */
+    if ((word_fold[first] & FOLDED_LETTER) && guarded) {
+        i = take_guarded_run(p, i, &hash);
+        stop = byte_class[p[i]];   /* guarded: the run ended inside the text */
+    } else {
+        word_state_t run = { FNV_OFFSET, 0, true };
+        i = take_ascii_run(p, length, i, &run);
+        hash = run.hash;
+        all_digits = run.all_digits;
+        stop = i < length ? byte_class[p[i]] : 0;
+    }
+    if (may_continue(stop, all_digits)) {
+        word_state_t word = { hash, i - from, all_digits };
+        i = continue_word(p, length, i, &word);
+        hash = word.hash;
+        all_digits = word.all_digits;
+        stop = 0;
+    }
+    token->start = offset + (uint32_t)from;
+    token->end = offset + (uint32_t)i;
+    token->hash = hash;
     token->kind = all_digits ? RW_TOKEN_NUMBER : RW_TOKEN_WORD;
-    token->hash = h;
+    token->capital = (unsigned char)(first - 'A') < 26;
+    token->punct = 0;
+    token->roles = 0;
+    return stop == BYTE_SPACE ? i + 1 : i;
+}
+
+/* Fill token (all but its start and end) from the code point beyond ASCII at p[i]:
+ * a word, or a punctuation mark. White space makes no token (*made = false). Returns
+ * the position after it. */
+static size_t cut_other_token(const unsigned char *p, size_t length, size_t i,
+                              rw_token_t *token, bool *made)
+{
+    size_t n;
+    uint32_t code = rw_words_decode(p + i, length - i, &n);
+    *made = !is_space_code(code);
+    if (!*made)
+        return i + n;
+    if (!rw_words_is_letter(code)) {
+        fill_punct_token(token, code);
+        return i + n;
+    }
+    word_state_t word = { FNV_OFFSET, 0, true };
+    i = take_code(i, code, n, &word);
+    i = take_ascii_run(p, length, i, &word);
+    i = continue_word(p, length, i, &word);
+    token->hash = word.hash;
+    token->kind = RW_TOKEN_WORD;
+    token->capital = rw_words_is_upper(code);
+    token->punct = 0;
+    token->roles = 0;
     return i;
 }
 
 int rw_words_tokenize(const char *text, size_t length, size_t base, rw_words_tokens_t *tokens)
 {
     const unsigned char *p = (const unsigned char *)text;
+    rw_token_t *token = tokens->items;
+    rw_token_t *limit = token ? token + tokens->capacity : token;
+    uint32_t offset = (uint32_t)base;
     size_t i = 0;
+    /* When the text ends with a byte that ends any run of ASCII letters and digits,
+     * such runs need no length test. */
+    bool guarded = length > 0 && word_fold[p[length - 1]] == 0;
     tokens->count = 0;
     while (i < length) {
-        size_t n;
-        uint32_t code = next_code(p + i, length - i, &n);
-        if (is_space_code(code)) {
-            i += n;
+        unsigned char c = p[i];
+        unsigned class = byte_class[c];
+        if (class == BYTE_SPACE) {
+            i++;
             continue;
         }
-        if (tokens->count == tokens->capacity && tokens_grow(tokens) != 0)
-            return -ENOMEM;
-        rw_token_t *token = &tokens->items[tokens->count++];
-        token->start = (uint32_t)(base + i);
-        token->roles = 0;
-        if (!is_word_code(code)) {
-            fill_punct_token(token, code);
-            i += n;
-            token->end = (uint32_t)(base + i);
+        if (token == limit) {
+            size_t count = token ? (size_t)(token - tokens->items) : 0;
+            tokens->count = count;
+            if (tokens_grow(tokens) != 0)
+                return -ENOMEM;
+            token = tokens->items + count;
+            limit = tokens->items + tokens->capacity;
+        }
+        if (class == BYTE_WORD) {
+            i = cut_ascii_word(p, length, i, guarded, offset, token);
+            token++;
             continue;
         }
-        i = cut_word_token(p, length, i, code, n, token);
-        token->end = (uint32_t)(base + i);
+        size_t from = i;
+        if (class != BYTE_HIGH) {
+            fill_ascii_punct_token(token, c);
+            i++;
+        } else {
+            bool made;
+            i = cut_other_token(p, length, i, token, &made);
+            if (!made)
+                continue;
+        }
+        token->start = offset + (uint32_t)from;
+        token->end = offset + (uint32_t)i;
+        token++;
     }
+    tokens->count = token ? (size_t)(token - tokens->items) : 0;
     return 0;
 }
 
@@ -454,10 +637,14 @@ void rw_words_tokens_clear(rw_words_tokens_t *tokens)
 
 /* ---------------------------------------------------------------- word set */
 
+/* A slot of the open-addressing table: word is NULL in an empty slot. The table is kept
+ * at most a quarter full, so that a word that is absent (most words looked up) meets an
+ * empty slot at once. */
 typedef struct {
-    char *word;        /* folded */
     uint32_t hash;
+    uint32_t length;   /* of word, in bytes */
     int value;
+    char *word;        /* folded */
 } word_slot_t;
 
 struct rw_words {
@@ -530,8 +717,9 @@ int rw_words_add(rw_words_t *self, const char *word, int value)
     if (!folded)
         return -ENOMEM;
     rw_words_fold(word, length, folded, length * 2 + 1);
-    uint32_t hash = rw_words_hash(folded, strlen(folded));
-    if ((self->count + 1) * 2 > self->capacity && words_grow(self) != 0) {
+    size_t folded_length = strlen(folded);
+    uint32_t hash = rw_words_hash(folded, folded_length);
+    if ((self->count + 1) * 4 > self->capacity && words_grow(self) != 0) {
         free(folded);
         return -ENOMEM;
     }
@@ -543,21 +731,81 @@ int rw_words_add(rw_words_t *self, const char *word, int value)
     }
     slot->word = folded;
     slot->hash = hash;
+    slot->length = (uint32_t)folded_length;
     slot->value = value;
     self->count++;
     return 0;
 }
 
+/* rw_words_equal_folded, inline for the word set's hits. ASCII text folds byte by byte
+ * to as many bytes: compare directly. Text of another length, or with a byte beyond
+ * ASCII, goes through rw_words_equal. */
+static inline bool equal_folded(const char *text, size_t length, const char *folded,
+                                size_t folded_length)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    const unsigned char *f = (const unsigned char *)folded;
+    if (length != folded_length)
+        return rw_words_equal(text, length, folded);
+    for (size_t i = 0; i < length; i++) {
+        if (ascii_lower[p[i]] != f[i])   /* f[i] is no NUL: i < its length */
+            return p[i] >= 0x80 && rw_words_equal(text, length, folded);
+    }
+    return true;
+}
+
+bool rw_words_equal_folded(const char *text, size_t length, const char *folded,
+                           size_t folded_length)
+{
+    return equal_folded(text, length, folded, folded_length);
+}
+
+/* Compare ASCII text[0, length) with the folded word (folded_length bytes): 1 when
+ * equal, 0 when not, -1 when the text has a byte beyond ASCII or another length, where
+ * only rw_words_equal can tell. */
+static inline int compare_ascii(const char *text, size_t length, const char *folded,
+                                size_t folded_length)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    const unsigned char *f = (const unsigned char *)folded;
+    if (length != folded_length)
+        return -1;
+    for (size_t i = 0; i < length; i++)
+        if (ascii_lower[p[i]] != f[i])   /* f[i] is no NUL: i < its length */
+            return p[i] >= 0x80 ? -1 : 0;
+    return 1;
+}
+
+/* The value of the word text[0, length) with the given hash, probing on from slot i:
+ * the general lookup, where rw_words_get_hashed hands over when the first slot with the
+ * hash does not settle it. */
+static int get_from(const rw_words_t *self, size_t i, uint32_t hash, const char *text,
+                      size_t length)
+{
+    const word_slot_t *slots = self->slots;
+    size_t mask = self->capacity - 1;
+    for (; slots[i].word; i = (i + 1) & mask)
+        if (slots[i].hash == hash
+            && equal_folded(text, length, slots[i].word, slots[i].length))
+            return slots[i].value;
+    return -1;
+}
+
 int rw_words_get_hashed(const rw_words_t *self, uint32_t hash, const char *text, size_t length)
 {
+    /* The common cases take no call: a miss stops at the first empty slot, a hit is
+     * the first slot with the hash, its word the ASCII text. The rest goes on in
+     * get_from. */
+    const word_slot_t *slots = self->slots;
     size_t mask = self->capacity - 1;
     size_t i = hash & mask;
-    while (self->slots[i].word) {
-        if (self->slots[i].hash == hash && rw_words_equal(text, length, self->slots[i].word))
-            return self->slots[i].value;
+    while (slots[i].word && slots[i].hash != hash)
         i = (i + 1) & mask;
-    }
-    return -1;
+    if (!slots[i].word)
+        return -1;
+    if (compare_ascii(text, length, slots[i].word, slots[i].length) > 0)
+        return slots[i].value;
+    return get_from(self, i, hash, text, length);
 }
 
 int rw_words_get(const rw_words_t *self, const char *text, size_t length)

@@ -50,6 +50,10 @@ size_t rw_words_fold(const char *text, size_t length, char *out, size_t size);
 
 /* True when the folded form of text[0, length) equals folded (already folded). */
 bool rw_words_equal(const char *text, size_t length, const char *folded);
+/* The same with the length of folded known (strlen(folded)): ASCII text is compared
+ * byte by byte without folding. */
+bool rw_words_equal_folded(const char *text, size_t length, const char *folded,
+                           size_t folded_length);
 
 /* The code point at text[0] (U+FFFD for invalid bytes); *length gets its byte length. */
 uint32_t rw_words_decode(const unsigned char *text, size_t available, size_t *length);
