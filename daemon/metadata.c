@@ -139,6 +139,32 @@ static unsigned count_words(const char *text, size_t start, size_t end)
     return words;
 }
 
+/* count_words for text, which words cut (rw_match_words_split), read from the list
+ * when no word runs across either end of [start, end) (the piece cut alone then has
+ * the same words). */
+static unsigned count_listed_words(const char *text, const rw_match_words_t *words,
+                                   size_t start, size_t end)
+{
+    const rw_match_token_t *items = words->items;
+    size_t low = 0, high = words->count;
+    while (low < high) {
+        size_t middle = low + (high - low) / 2;
+        if (items[middle].start < start)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    if (low > 0 && items[low - 1].end > start)
+        return count_words(text, start, end);
+    unsigned count = 0;
+    for (size_t i = low; i < words->count && items[i].start < end; i++) {
+        if (items[i].end > end)
+            return count_words(text, start, end);
+        count += !items[i].digits;
+    }
+    return count;
+}
+
 /* Does the span contain a document symbol such as "A/HRC/14/12" or "CAT/C/SR.229"
  * (capitals, then a slash)? */
 static bool has_document_symbol(const char *text, size_t start, size_t end)
@@ -314,7 +340,8 @@ static size_t paragraph_end(const char *text, size_t length, size_t start)
 
 /* Find the header's end and the best title line. */
 static void find_layout(const rw_gazetteer_t *gazetteer, const char *text, size_t length,
-                        const char *language, layout_t *layout)
+                        const rw_match_words_t *words, const char *language,
+                        layout_t *layout)
 {
     layout->body = skip_front_matter(text, length, &layout->front_title);
     layout->header_end = length;
@@ -335,9 +362,9 @@ static void find_layout(const rw_gazetteer_t *gazetteer, const char *text, size_
         paragraph_start = content.start >= content.end;
         if (content.start >= content.end || is_markup_line(text, content.start, content.end))
             continue;
-        unsigned words = count_words(text, content.start, content.end);
+        unsigned count = count_listed_words(text, words, content.start, content.end);
         bool have_title = layout->title.end > layout->title.start;
-        if (!heading && is_prose(text, content.start, content.end, words)) {
+        if (!heading && is_prose(text, content.start, content.end, count)) {
             layout->header_end = line.start;
             break;
         }
@@ -346,9 +373,10 @@ static void find_layout(const rw_gazetteer_t *gazetteer, const char *text, size_
              * its first line may still be a title set directly above the text. */
             size_t end = paragraph_end(text, length, line.start);
             if (end > line.end &&
-                is_prose(text, line.start, end, count_words(text, line.start, end))) {
+                is_prose(text, line.start, end,
+                         count_listed_words(text, words, line.start, end))) {
                 if (!have_title && !ends_sentence(text, content.start, content.end) &&
-                    title_candidate(gazetteer, text, content, heading, words, language)) {
+                    title_candidate(gazetteer, text, content, heading, count, language)) {
                     layout->title = content;
                     layout->header_end = position;
                 } else {
@@ -357,7 +385,7 @@ static void find_layout(const rw_gazetteer_t *gazetteer, const char *text, size_
                 break;
             }
         }
-        if (!have_title && title_candidate(gazetteer, text, content, heading, words, language))
+        if (!have_title && title_candidate(gazetteer, text, content, heading, count, language))
             layout->title = content;
     }
 }
@@ -974,7 +1002,7 @@ static int fill(const rw_gazetteer_t *gazetteer, const rw_text_t *text,
     if (status < 0)
         return status;
     layout_t layout;
-    find_layout(gazetteer, text->data, text->length, language, &layout);
+    find_layout(gazetteer, text->data, text->length, words, language, &layout);
     status = fill_title(text, &layout, document);
     if (status < 0)
         return status;
