@@ -2,14 +2,16 @@
  *
  * Loading builds two hash tables: a vocabulary (folded word → word id) holding only the
  * words that occur in some phrase, and the edges of a trie over word ids (node, word id →
- * child node). Scanning folds each word of the text once, looks it up in the vocabulary
- * (most words of a text are in no phrase and stop there) and walks the trie only from
- * words that begin a phrase. Nothing is allocated while scanning.
+ * child node), and two bit filters over the words of the edges (from the root, and from
+ * the other nodes). Scanning folds each word of the text once, tests it against the
+ * first filter (most words of a text begin no phrase and stop there), and walks the trie
+ * only from words that begin a phrase, testing each next word against the second filter
+ * before any lookup. Nothing is allocated while scanning.
  *
  * A text may also be cut into words once (rw_match_words_split) and scanned, whole or
  * piece by piece (rw_match_scan_range), from that list: the extractor cuts a statement
  * once for its language, countries, roles and every recommendation's themes and
- * countries.
+ * countries. Those scans (scan_list, scan_single_words) read the list in place.
  *
  * Words are cut by two paths that give the same result: a fast one for ASCII words
  * between ASCII gaps, which folds, hashes and compares eight bytes at a time (see
@@ -35,18 +37,27 @@ typedef struct {
     uint32_t needs_all_capitals; /* bit i: word i must be in capitals */
     uint32_t lower;              /* bit i: word i is written in lower case */
     int next;                    /* next entry ending at the same trie node, or -1 */
+    bool plain;                  /* needs no capitals and no name test */
 } entry_t;
 
+/* A node of the trie: the phrases that end here and whether longer ones go on. */
 typedef struct {
-    int first_entry; /* entries ending here, or -1 */
+    int first_entry;        /* entries ending here, or -1 */
+    uint32_t plain_groups;  /* the group bits of its plain entries: those that need no
+                               capitals and no name test, so accept in any text */
     bool has_children;
+    bool has_checked;       /* some entry is not plain */
 } node_t;
 
+/* A word of the vocabulary. An empty slot has hash 0, length 0 and id -1: a word
+ * looked up never has length 0 and hash 0 together (see vocab_find). */
 typedef struct {
     uint64_t hash;
     uint32_t offset; /* into words, the folded text */
     uint32_t length;
     int id;          /* -1: empty slot */
+    int first_node;  /* the trie node this word leads to from the root (a phrase begins
+                        with it), or -1 */
 } vocab_slot_t;
 
 typedef struct {
@@ -54,12 +65,14 @@ typedef struct {
     int child;    /* -1: empty slot */
 } edge_slot_t;
 
-/* Bits of a filter over the hashes of words that begin a phrase: most words of a text
- * are rejected by one bit test, before any table lookup. */
-#define FIRST_WORD_BITS (1u << 16)
+/* Bits of the filters over the words of the trie's edges: most words of a text begin no
+ * phrase, and most words after a phrase's first word do not go on with it; one bit test
+ * rejects them, before any table lookup (see filter_bit). */
+#define FILTER_BITS (1u << 16)
 
 struct rw_match {
-    uint64_t first_words[FIRST_WORD_BITS / 64];
+    uint64_t first_words[FILTER_BITS / 64]; /* the first words of phrases */
+    uint64_t next_words[FILTER_BITS / 64];  /* the other words, each with its parent node */
     char *words;               /* folded words, each followed by NUL */
     size_t words_length, words_capacity;
     vocab_slot_t *vocab;
@@ -70,9 +83,6 @@ struct rw_match {
     size_t node_count, node_capacity;
     entry_t *entries;
     size_t entry_count, entry_capacity;
-    int *first_nodes;          /* per word id: the trie node that word leads to from the
-                                  root (a phrase begins with it), or -1 */
-    size_t first_nodes_capacity;
     bool complex;              /* some phrase has several words, needs capitals or a name
                                   test: a scan must walk the trie (see scan_single_words) */
 };
@@ -512,27 +522,29 @@ static inline uint64_t alnum_lanes(uint64_t chunk)
     return (digit | letter) & ~chunk & LANE_TOPS;
 }
 
-/* A word cut by the fast path. */
+/* A word folded by the fast path (fold_ascii_word). */
 typedef struct {
-    size_t start, size;
+    size_t size;           /* bytes of the word (and of its folded form) */
     uint64_t hash;
-    bool after_break, capital, all_capitals, digits;
+    bool all_capitals, digits;
+    bool space_then_word;  /* one space, then a letter or digit, follow the word */
 } ascii_word_t;
 
 /* Fold the run of ASCII letters and digits at bytes (bytes < end, the end of the text)
  * to folded eight bytes at a time (whole chunks, zeros past the word: room for
  * RW_MATCH_WORD_MAX bytes). A letter or digit folds by setting its 0x20 bit; it is a
  * letter when its 0x40 bit is set, a lower-case one when its 0x20 bit is set too. Fills
- * word's size, hash, all_capitals and digits; false when the general path must cut the
- * word (a byte 0x80..0xFF ends it, or it is longer than RW_MATCH_WORD_MAX bytes). */
+ * word; false when the general path must cut the word (a byte 0x80..0xFF ends it, or it
+ * is longer than RW_MATCH_WORD_MAX bytes). */
 static inline bool fold_ascii_word(const unsigned char *bytes, const unsigned char *end,
                                    unsigned char *folded, ascii_word_t *word)
 {
-    uint64_t hash = HASH_SEED, letters = 0, lower = 0, chunk, stops;
+    uint64_t hash = HASH_SEED, letters = 0, lower = 0, chunk, alnum, stops;
     size_t size = 0;
     for (;;) { /* whole chunks of the word */
         chunk = end - bytes >= 8 ? load_chunk(bytes) : last_text_chunk(bytes, end);
-        stops = alnum_lanes(chunk) ^ LANE_TOPS; /* bytes that end the word */
+        alnum = alnum_lanes(chunk);
+        stops = alnum ^ LANE_TOPS; /* bytes that end the word */
         if (stops)
             break;
         if (size == RW_MATCH_WORD_MAX)
@@ -545,10 +557,13 @@ static inline bool fold_ascii_word(const unsigned char *bytes, const unsigned ch
         size += 8;
         bytes += 8;
     }
-    uint64_t below = (stops & (0 - stops)) >> 7; /* 1 << 8 * the first stop */
+    uint64_t stop = stops & (0 - stops); /* bit 7 of the first byte that ends the word */
+    if (chunk & stop)
+        return false; /* a byte 0x80..0xFF */
+    uint64_t below = stop >> 7; /* 1 << 8 * its lane */
     unsigned lanes = (unsigned)((below * 0x0001020304050607ull) >> 56);
-    if ((chunk >> (8 * lanes)) & 0x80)
-        return false;
+    /* The fast path for the gap that follows most words: a space, then a word. */
+    word->space_then_word = (alnum & (stop << 8)) && ((chunk >> (8 * lanes)) & 0xFF) == ' ';
     if (lanes > 0) { /* the last piece */
         if (size == RW_MATCH_WORD_MAX)
             return false;
@@ -569,68 +584,67 @@ static inline bool fold_ascii_word(const unsigned char *bytes, const unsigned ch
     return true;
 }
 
-/* The common case of rw_match_next_word, fast: when the gap before the word and the
- * word are ASCII and the word is at most RW_MATCH_WORD_MAX bytes, cut the word at or
- * after at (the text is [bytes, end); gap is CLASS_BREAK at its start, else 0), fold
- * it to folded (whole chunks: room for RW_MATCH_WORD_MAX bytes) and return 1. Returns 0
- * at the end of the text, -1 when the general path must cut the word (a byte
- * 0x80..0xFF in the gap, in the word or right after it; a longer word). */
-static inline int cut_ascii_word(const unsigned char *bytes, const unsigned char *end,
-                                 const unsigned char *at, unsigned gap, ascii_word_t *word,
-                                 unsigned char *folded)
+/* Skip the gap at at (the text ends at end) to the next word; returns where it stops
+ * (end, a letter or digit, or a byte 0x80..0xFF) and adds to *gap the classes of the
+ * bytes passed (CLASS_BREAK when one is a break). */
+static inline const unsigned char *skip_ascii_gap(const unsigned char *at,
+                                                  const unsigned char *end, unsigned *gap)
 {
-    unsigned kind = 0;
+    unsigned kind;
     while (at < end && ((kind = ascii_class[*at]) & CLASS_GAP)) {
-        gap |= kind;
+        *gap |= kind;
         at++;
     }
-    if (at == end)
-        return 0;
-    if (kind != CLASS_WORD || !fold_ascii_word(at, end, folded, word))
-        return -1;
-    word->start = (size_t)(at - bytes);
-    word->after_break = gap == CLASS_BREAK;
-    word->capital = *at >= 'A' && *at <= 'Z';
-    return 1;
+    return at;
 }
 
-/* Append the words of text from position on while the fast path can cut them and the
- * list has room; returns the position where it stopped (after the last word added).
- * The list's fields are kept in locals: the folded forms are written through a char
- * pointer, which could alias them. */
+/* Append the words of text from position on while the fast path can cut them (the gap
+ * before the word and the word are ASCII, the word is at most RW_MATCH_WORD_MAX bytes)
+ * and the list has room; returns the position where it stopped (after the last word
+ * added). The list's fields are kept in locals: the folded forms are written through a
+ * char pointer, which could alias them. */
 static size_t split_ascii_words(const char *text, size_t length, size_t position,
                                 rw_match_words_t *words)
 {
-    const unsigned char *bytes = (const unsigned char *)text;
-    rw_match_token_t *token = words->items + words->count;
+    const unsigned char *bytes = (const unsigned char *)text, *end = bytes + length;
+    const unsigned char *at = bytes + position;
+    rw_match_token_t *first = words->items + words->count, *token = first;
     const rw_match_token_t *full = words->items + words->capacity;
     unsigned char *folded = (unsigned char *)words->folded;
-    size_t used = words->folded_used;
-    size_t room = words->folded_capacity - RW_MATCH_WORD_MAX; /* words_reserve: positive */
+    unsigned char *out = folded + words->folded_used;
+    /* words_reserve: positive */
+    const unsigned char *room = folded + words->folded_capacity - RW_MATCH_WORD_MAX;
     unsigned gap = position == 0 ? CLASS_BREAK : 0;
-    while (token < full && used < room) {
+    bool at_word = false; /* at is known to be a word's first byte, after one space */
+    while (token < full && out < room) {
+        if (!at_word) {
+            at = skip_ascii_gap(at, end, &gap);
+            if (at == end || ascii_class[*at] != CLASS_WORD)
+                break;
+        }
         ascii_word_t word;
-        if (cut_ascii_word(bytes, bytes + length, bytes + position, gap, &word,
-                           folded + used) <= 0)
+        if (!fold_ascii_word(at, end, out, &word))
             break;
-        token->start = (uint32_t)word.start;
-        token->end = (uint32_t)(word.start + word.size);
-        token->folded = (uint32_t)used;
+        uint32_t start = (uint32_t)(at - bytes);
+        token->start = start;
+        token->end = start + (uint32_t)word.size;
+        token->folded = (uint32_t)(out - folded);
         token->folded_length = (uint16_t)word.size;
         token->letters = (uint16_t)word.size;
         token->hash = word.hash;
-        token->capital = word.capital;
+        token->capital = (unsigned)(*at - 'A') < 26u;
         token->all_capitals = word.all_capitals;
         token->digits = word.digits;
-        token->after_break = word.after_break;
+        token->after_break = gap == CLASS_BREAK;
         token++;
-        used += word.size;
-        position = word.start + word.size;
+        out += word.size;
+        at += word.size + word.space_then_word;
+        at_word = word.space_then_word;
         gap = 0;
     }
     words->count = (size_t)(token - words->items);
-    words->folded_used = used;
-    return position;
+    words->folded_used = (size_t)(out - folded);
+    return token > first ? token[-1].end : position;
 }
 
 /* rw_match_next_word by the general path, writing the folded form to folded (room for
@@ -717,6 +731,8 @@ size_t rw_match_fold(const char *text, size_t length, char *out, size_t size)
  * hyphens and apostrophes may; so may the dot after a one-letter word ("U.S."). */
 static bool soft_gap(const char *text, size_t from, size_t to, unsigned letters_before)
 {
+    if (to == from + 1 && text[from] == ' ')
+        return true; /* the common case */
     unsigned breaks = 0;
     for (size_t i = from; i < to;) {
         unsigned char c = (unsigned char)text[i];
@@ -744,20 +760,44 @@ static bool soft_gap(const char *text, size_t from, size_t to, unsigned letters_
 
 /* ---- Tables ----------------------------------------------------------------------- */
 
-/* The id of a folded word, or -1. */
-static int vocab_find(const rw_match_t *self, const char *folded, size_t length, uint64_t hash)
+/* The slot of a folded word, or NULL (see vocab_find). A word of at most eight bytes is one chunk, and
+ * the hash of one chunk is a one-to-one function of it (an exclusive or, a multiply by
+ * an odd number, then an exclusive or of the high half into the low one: each step can
+ * be undone), so two such words of the same length are the same when their hashes are:
+ * only longer words are compared byte by byte. An empty slot never matches: no word of
+ * the table is empty, and an empty word (one too long to fold) has hash HASH_SEED. */
+static const vocab_slot_t *vocab_search(const rw_match_t *self, const char *folded,
+                                        size_t length, uint64_t hash)
 {
-    /* rw_match_new made the table; no word of it is empty, so an empty word (one too
-     * long to fold) is never found */
-    size_t mask = self->vocab_capacity - 1;
+    size_t mask = self->vocab_capacity - 1; /* rw_match_new made the table */
     for (size_t i = (size_t)hash & mask;; i = (i + 1) & mask) {
         const vocab_slot_t *slot = &self->vocab[i];
-        if (slot->id < 0)
-            return -1;
         if (slot->hash == hash && slot->length == length &&
-            same_folded(self->words + slot->offset, folded, length))
-            return slot->id;
+            (length <= 8 || same_folded(self->words + slot->offset, folded, length)))
+            return slot;
+        if (slot->id < 0)
+            return NULL;
     }
+}
+
+/* vocab_search, with its most common answers (the first slot holds the word and it is
+ * short, or it is empty) inline. */
+static inline const vocab_slot_t *vocab_find(const rw_match_t *self, const char *folded,
+                                             size_t length, uint64_t hash)
+{
+    const vocab_slot_t *slot = &self->vocab[(size_t)hash & (self->vocab_capacity - 1)];
+    if (slot->hash == hash && slot->length == length && length <= 8)
+        return slot;
+    if (slot->id < 0)
+        return NULL;
+    return vocab_search(self, folded, length, hash);
+}
+
+/* The id of a folded word, or -1. */
+static int vocab_id(const rw_match_t *self, const char *folded, size_t length, uint64_t hash)
+{
+    const vocab_slot_t *slot = vocab_find(self, folded, length, hash);
+    return slot ? slot->id : -1;
 }
 
 static int vocab_grow(rw_match_t *self)
@@ -767,7 +807,7 @@ static int vocab_grow(rw_match_t *self)
     if (!slots)
         return -ENOMEM;
     for (size_t i = 0; i < capacity; i++)
-        slots[i].id = -1;
+        slots[i] = (vocab_slot_t){0, 0, 0, -1, -1};
     for (size_t i = 0; i < self->vocab_capacity; i++) {
         if (self->vocab[i].id < 0)
             continue;
@@ -785,7 +825,7 @@ static int vocab_grow(rw_match_t *self)
 /* The id of a folded word, added when new; negative errno on failure. */
 static int vocab_intern(rw_match_t *self, const char *folded, size_t length, uint64_t hash)
 {
-    int id = vocab_find(self, folded, length, hash);
+    int id = vocab_id(self, folded, length, hash);
     if (id >= 0)
         return id;
     if ((self->vocab_count + 1) * 2 > self->vocab_capacity && vocab_grow(self) < 0)
@@ -811,25 +851,17 @@ static int vocab_intern(rw_match_t *self, const char *folded, size_t length, uin
     self->vocab[i].hash = hash;
     self->vocab[i].offset = (uint32_t)self->words_length;
     self->vocab[i].length = (uint32_t)length;
-    if (self->vocab_count == self->first_nodes_capacity) {
-        size_t capacity = self->first_nodes_capacity ? self->first_nodes_capacity * 2 : 256;
-        int *first_nodes = realloc(self->first_nodes, capacity * sizeof *first_nodes);
-        if (!first_nodes)
-            return -ENOMEM;
-        self->first_nodes = first_nodes;
-        self->first_nodes_capacity = capacity;
-    }
-    self->first_nodes[self->vocab_count] = -1;
+    self->vocab[i].first_node = -1;
     self->vocab[i].id = (int)self->vocab_count++;
     self->words_length += length + 1;
     return self->vocab[i].id;
 }
 
-/* The trie node a phrase's first word id leads to from the root (edge_find(self, 0, id)
- * without the table lookup), or -1. */
-static int first_node(const rw_match_t *self, int id)
+/* The trie node a phrase's first word (its vocabulary slot, or NULL) leads to from the
+ * root (edge_find(self, 0, id) without the table lookup), or -1. */
+static inline int first_node(const vocab_slot_t *slot)
 {
-    return id >= 0 ? self->first_nodes[id] : -1;
+    return slot ? slot->first_node : -1;
 }
 
 /* The child of node along word id, or -1. */
@@ -881,7 +913,9 @@ static int node_new(rw_match_t *self)
         self->node_capacity = capacity;
     }
     self->nodes[self->node_count].first_entry = -1;
+    self->nodes[self->node_count].plain_groups = 0;
     self->nodes[self->node_count].has_children = false;
+    self->nodes[self->node_count].has_checked = false;
     return (int)self->node_count++;
 }
 
@@ -910,6 +944,25 @@ static int edge_follow(rw_match_t *self, int node, int id)
 
 /* ---- Building --------------------------------------------------------------------- */
 
+/* The bit of the filters for the edge from node along the word with this hash: the
+ * high bits of the hash, which the multiply of hash_step mixes best, moved by the node
+ * (the root, node 0, leaves them as they are). */
+static inline uint32_t filter_bit(uint64_t hash, int node)
+{
+    return (uint32_t)((hash + (uint64_t)(uint32_t)node * HASH_MULTIPLIER) >> 48);
+}
+
+static void filter_add(uint64_t *filter, uint32_t bit)
+{
+    filter[bit / 64] |= 1ull << (bit % 64);
+}
+
+/* Is bit set in filter? */
+static inline bool filter_has(const uint64_t *filter, uint32_t bit)
+{
+    return (filter[bit / 64] >> (bit % 64)) & 1;
+}
+
 rw_match_t *rw_match_new(void)
 {
     rw_match_t *self = calloc(1, sizeof *self);
@@ -933,7 +986,6 @@ void rw_match_destroy(rw_match_t **self_p)
     free(self->edges);
     free(self->nodes);
     free(self->entries);
-    free(self->first_nodes);
     free(self);
     *self_p = NULL;
 }
@@ -956,15 +1008,16 @@ int rw_match_add(rw_match_t *self, const char *phrase, size_t length, int value,
         int id = vocab_intern(self, word.folded, word.folded_length, word.hash);
         if (id < 0)
             return id;
-        if (count == 0) {
-            uint32_t bit = (uint32_t)(word.hash >> 20) & (FIRST_WORD_BITS - 1);
-            self->first_words[bit / 64] |= 1ull << (bit % 64);
-        }
+        filter_add(count == 0 ? self->first_words : self->next_words,
+                   filter_bit(word.hash, node));
         node = edge_follow(self, node, id);
         if (node < 0)
             return node;
-        if (count == 0)
-            self->first_nodes[id] = node;
+        if (count == 0) { /* the word is in the table: vocab_intern put it there */
+            const vocab_slot_t *slot = vocab_find(self, word.folded, word.folded_length,
+                                                  word.hash);
+            self->vocab[slot - self->vocab].first_node = node;
+        }
         if (!word.capital)
             lower |= 1u << count;
         if (!(flags & RW_MATCH_IGNORE_CASE)) {
@@ -1000,6 +1053,12 @@ int rw_match_add(rw_match_t *self, const char *phrase, size_t length, int value,
     while (*link >= 0)
         link = &self->entries[*link].next;
     *link = (int)self->entry_count++;
+    entry->plain = !needs_capital && !needs_all_capitals &&
+                   !(flags & (RW_MATCH_NAME | RW_MATCH_NAME_CASE));
+    if (entry->plain)
+        self->nodes[node].plain_groups |= entry->group_bit;
+    else
+        self->nodes[node].has_checked = true;
     return 0;
 }
 
@@ -1052,6 +1111,26 @@ static void view_word(const rw_word_t *word, view_t *view)
     view->after_break = word->after_break;
 }
 
+/* The word at index of a list source as the scan sees it. */
+static inline void list_view(const source_t *source, size_t index, view_t *view)
+{
+    if (source->tail && index == source->last - 1) {
+        view_word(source->tail, view);
+        view->after_break = view->after_break || index == source->first;
+        return;
+    }
+    const rw_match_token_t *token = &source->words->items[index];
+    view->start = token->start - source->base;
+    view->end = token->end - source->base;
+    view->folded = source->words->folded + token->folded;
+    view->folded_length = token->folded_length;
+    view->hash = token->hash;
+    view->letters = token->letters;
+    view->capital = token->capital;
+    view->all_capitals = token->all_capitals;
+    view->after_break = index == source->first || token->after_break;
+}
+
 /* Read the word at *position of source into view and move *position past it; false
  * at the end. scratch holds a word cut from the text. */
 static bool read_word(const source_t *source, size_t *position, rw_word_t *scratch,
@@ -1060,22 +1139,7 @@ static bool read_word(const source_t *source, size_t *position, rw_word_t *scrat
     if (source->words) {
         if (*position >= source->last)
             return false;
-        size_t index = (*position)++;
-        if (source->tail && index == source->last - 1) {
-            view_word(source->tail, view);
-            view->after_break = view->after_break || index == source->first;
-            return true;
-        }
-        const rw_match_token_t *token = &source->words->items[index];
-        view->start = token->start - source->base;
-        view->end = token->end - source->base;
-        view->folded = source->words->folded + token->folded;
-        view->folded_length = token->folded_length;
-        view->hash = token->hash;
-        view->letters = token->letters;
-        view->capital = token->capital;
-        view->all_capitals = token->all_capitals;
-        view->after_break = index == source->first || token->after_break;
+        list_view(source, (*position)++, view);
         return true;
     }
     if (!rw_match_next_word(source->text, source->length, position, scratch))
@@ -1092,6 +1156,8 @@ static bool entry_accepts(const entry_t *entry, const seen_t *seen, unsigned cou
 {
     if (!(entry->group_bit & groups))
         return false;
+    if (entry->plain)
+        return true;
     for (unsigned i = 0; i < count; i++) {
         if ((entry->needs_capital & (1u << i)) && !seen[i].capital)
             return false;
@@ -1123,37 +1189,9 @@ static bool entry_accepts(const entry_t *entry, const seen_t *seen, unsigned cou
 }
 
 /* The first-word filter: may a word with this hash begin a phrase? */
-static bool may_begin_phrase(const rw_match_t *self, uint64_t hash)
+static inline bool may_begin_phrase(const rw_match_t *self, uint64_t hash)
 {
-    uint32_t bit = (uint32_t)(hash >> 20) & (FIRST_WORD_BITS - 1);
-    return (self->first_words[bit / 64] & (1ull << (bit % 64))) != 0;
-}
-
-/* With a word list, pass over the words from *position on that cannot begin a phrase
- * (most words of a text) without reading them into a view; the last one passed becomes
- * before. Returns the number of words passed. */
-static size_t skip_words(const rw_match_t *self, const source_t *source, size_t *position,
-                         seen_t *before, bool *have_before)
-{
-    if (!source->words)
-        return 0;
-    const rw_match_token_t *items = source->words->items;
-    size_t stop = source->tail ? source->last - 1 : source->last; /* read_word gives tail */
-    size_t i = *position;
-    while (i < stop && !may_begin_phrase(self, items[i].hash))
-        i++;
-    size_t passed = i - *position;
-    if (passed > 0) {
-        const rw_match_token_t *token = &items[i - 1];
-        before->start = token->start - source->base;
-        before->end = token->end - source->base;
-        before->capital = token->capital;
-        before->all_capitals = token->all_capitals;
-        before->after_break = i - 1 == source->first || token->after_break;
-        *have_before = true;
-    }
-    *position = i;
-    return passed;
+    return filter_has(self->first_words, filter_bit(hash, 0));
 }
 
 /* The longest phrase of the trie that the text follows from a first word. */
@@ -1168,16 +1206,21 @@ static int first_word_node(const rw_match_t *self, const view_t *word)
 {
     if (!may_begin_phrase(self, word->hash))
         return -1;
-    int id = vocab_find(self, word->folded, word->folded_length, word->hash);
-    return first_node(self, id);
+    return first_node(vocab_find(self, word->folded, word->folded_length, word->hash));
 }
 
-/* Does one entry of node accept the count words seen? */
-static bool node_accepts(const rw_match_t *self, int node, const seen_t *seen,
-                         unsigned count, uint32_t groups, const source_t *source,
-                         size_t after, const seen_t *before)
+/* Does one entry of node accept the count words seen? Plain entries answer from the
+ * node's group bits; only the others are tried one by one. */
+static inline bool node_accepts(const rw_match_t *self, int node, const seen_t *seen,
+                                unsigned count, uint32_t groups, const source_t *source,
+                                size_t after, const seen_t *before)
 {
-    for (int e = self->nodes[node].first_entry; e >= 0; e = self->entries[e].next)
+    const node_t *here = &self->nodes[node];
+    if (here->plain_groups & groups)
+        return true;
+    if (!here->has_checked)
+        return false;
+    for (int e = here->first_entry; e >= 0; e = self->entries[e].next)
         if (entry_accepts(&self->entries[e], seen, count, groups, source, after, before))
             return true;
     return false;
@@ -1207,8 +1250,8 @@ static phrase_t longest_phrase(const rw_match_t *self, const source_t *source,
             break;
         if (!soft_gap(source->text, seen[count - 1].end, next.start, letters))
             break;
-        int next_id = vocab_find(self, next.folded, next.folded_length, next.hash);
-        int child = next_id >= 0 ? edge_find(self, node, next_id) : -1;
+        const vocab_slot_t *slot = vocab_find(self, next.folded, next.folded_length, next.hash);
+        int child = slot ? edge_find(self, node, slot->id) : -1;
         if (child < 0)
             break;
         seen[count].start = next.start;
@@ -1240,7 +1283,7 @@ static bool report_phrase(const rw_match_t *self, const source_t *source, uint32
     return true;
 }
 
-/* The scan itself, over words from source (see rw_match_scan). */
+/* The scan itself, over words from source, read one by one (see rw_match_scan). */
 static size_t scan(const rw_match_t *self, const source_t *source, uint32_t groups,
                    rw_match_fn fn, void *context)
 {
@@ -1251,10 +1294,7 @@ static size_t scan(const rw_match_t *self, const source_t *source, uint32_t grou
     seen_t before;
     bool have_before = false;
 
-    for (;;) {
-        words += skip_words(self, source, &position, &before, &have_before);
-        if (!read_word(source, &position, &scratch, &word))
-            break;
+    while (read_word(source, &position, &scratch, &word)) {
         words++;
         seen_t current = {word.start, word.end, word.capital, word.all_capitals,
                           word.after_break};
@@ -1288,47 +1328,234 @@ size_t rw_match_scan(const rw_match_t *self, const char *text, size_t length,
     return scan(self, &source, groups, fn, context);
 }
 
-/* The scan of a whole word list by a matcher that is not complex: every phrase is one
- * word that any case of it matches (a list of function words). Then a match never
- * reaches past its word and every entry of the word's node accepts when its group is
- * selected, so this gives the same calls of fn and the same result as scan, without
- * its trie walk. */
-static size_t scan_single_words(const rw_match_t *self, const rw_match_words_t *words,
+/* ---- Scanning a word list ------------------------------------------------------------
+ * The scans of a list give the same calls of fn and the same result as scan, faster:
+ * most words begin no phrase, and a tight loop passes over them with one bit test each
+ * (next_candidate); the others are read from the list in place. The word before a word
+ * is always the one before it in the list. */
+
+/* The bit of the first-word filter for a word with this hash, as bit 0. */
+static inline uint64_t first_word_bit(const uint64_t *filter, uint64_t hash)
+{
+    uint32_t bit = filter_bit(hash, 0);
+    return filter[bit / 64] >> (bit % 64);
+}
+
+/* The first index from index on, before stop, whose word may begin a phrase; stop when
+ * none: the loop that most words of a text go through. */
+static inline size_t next_candidate(const rw_match_t *self, const rw_match_token_t *items,
+                                    size_t index, size_t stop)
+{
+    const uint64_t *filter = self->first_words;
+    while (index < stop && !(first_word_bit(filter, items[index].hash) & 1))
+        index++;
+    return index;
+}
+
+/* The word at index of a list source as a match sees it. */
+static inline void list_seen(const source_t *source, size_t index, seen_t *seen)
+{
+    view_t view;
+    list_view(source, index, &view);
+    seen->start = view.start;
+    seen->end = view.end;
+    seen->capital = view.capital;
+    seen->all_capitals = view.all_capitals;
+    seen->after_break = view.after_break;
+}
+
+/* The word before the word at index of a list source (NULL at the first word of the
+ * source), filled into before when needed. */
+static const seen_t *list_before(const source_t *source, size_t index, seen_t *before)
+{
+    if (index == source->first)
+        return NULL;
+    list_seen(source, index - 1, before);
+    return before;
+}
+
+/* The hash of the word at index of a list source. */
+static inline uint64_t list_hash(const source_t *source, size_t index)
+{
+    if (source->tail && index == source->last - 1)
+        return source->tail->hash;
+    return source->words->items[index].hash;
+}
+
+/* The child of node along the word at index of a list source (which comes right after
+ * the word ended at end, with letters letters: see soft_gap), or -1. Fills word. */
+static inline int list_child(const rw_match_t *self, const source_t *source, int node,
+                             size_t index, size_t end, unsigned letters, view_t *word)
+{
+    if (!filter_has(self->next_words, filter_bit(list_hash(source, index), node)))
+        return -1;
+    list_view(source, index, word);
+    const vocab_slot_t *slot = vocab_find(self, word->folded, word->folded_length, word->hash);
+    if (!slot || !soft_gap(source->text, end, word->start, letters))
+        return -1;
+    return edge_find(self, node, slot->id);
+}
+
+/* The trie node of the phrases that may begin with the word at index of a list source,
+ * or -1. next_candidate has tried the filter on the words before stop. */
+static inline int list_first_node(const rw_match_t *self, const source_t *source,
+                                  size_t index, size_t stop)
+{
+    if (index < stop) {
+        const rw_match_token_t *token = &source->words->items[index];
+        return first_node(vocab_find(self, source->words->folded + token->folded,
+                                     token->folded_length, token->hash));
+    }
+    view_t word;
+    list_view(source, index, &word);
+    return first_word_node(self, &word);
+}
+
+/* May a phrase be found from node, the word at index of a list source? Not when no
+ * entry of the node accepts the groups in any text and the next word fails the filter
+ * (most words that begin a phrase, such as "the", do not begin one here). */
+static inline bool may_match_from(const rw_match_t *self, const source_t *source, int node,
+                                  size_t index, uint32_t groups)
+{
+    const node_t *here = &self->nodes[node];
+    if ((here->plain_groups & groups) || here->has_checked)
+        return true;
+    return here->has_children && index + 1 < source->last &&
+           filter_has(self->next_words, filter_bit(list_hash(source, index + 1), node));
+}
+
+/* longest_phrase over a list source, from the word at index (seen[0], with letters
+ * letters) and its node. *before is the word before it when the walk needed it
+ * (*before_ready). */
+static phrase_t longest_listed_phrase(const rw_match_t *self, const source_t *source,
+                                      uint32_t groups, int node, size_t index,
+                                      unsigned letters, seen_t *seen, seen_t *before,
+                                      const seen_t **prior, bool *before_ready)
+{
+    phrase_t best = {-1, 0, index + 1};
+    unsigned count = 1;
+    for (;;) {
+        size_t next = index + count;
+        const node_t *here = &self->nodes[node];
+        if (here->has_checked && !*before_ready) {
+            *prior = list_before(source, index, before);
+            *before_ready = true;
+        }
+        if (node_accepts(self, node, seen, count, groups, source, next, *prior)) {
+            best.node = node;
+            best.count = count;
+            best.position = next;
+        }
+        if (!here->has_children || count >= RW_MATCH_PHRASE_MAX || next >= source->last)
+            break;
+        view_t word;
+        int child = list_child(self, source, node, next, seen[count - 1].end, letters, &word);
+        if (child < 0)
+            break;
+        seen[count].start = word.start;
+        seen[count].end = word.end;
+        seen[count].capital = word.capital;
+        seen[count].all_capitals = word.all_capitals;
+        seen[count].after_break = word.after_break;
+        count++;
+        node = child;
+        letters = word.letters;
+    }
+    return best;
+}
+
+/* scan over a list source. */
+static size_t scan_list(const rw_match_t *self, const source_t *source, uint32_t groups,
+                        rw_match_fn fn, void *context)
+{
+    const rw_match_token_t *items = source->words->items;
+    size_t last = source->last;
+    size_t stop = source->tail ? last - 1 : last; /* the tail is read by list_view */
+    seen_t seen[RW_MATCH_PHRASE_MAX];
+    seen_t before;
+    for (size_t index = source->first;; index++) {
+        index = next_candidate(self, items, index, stop);
+        if (index >= last)
+            break;
+        int node = list_first_node(self, source, index, stop);
+        if (node < 0 || !may_match_from(self, source, node, index, groups))
+            continue;
+        view_t word;
+        list_view(source, index, &word);
+        seen[0].start = word.start;
+        seen[0].end = word.end;
+        seen[0].capital = word.capital;
+        seen[0].all_capitals = word.all_capitals;
+        seen[0].after_break = word.after_break;
+        const seen_t *prior = NULL;
+        bool before_ready = false;
+        phrase_t phrase = longest_listed_phrase(self, source, groups, node, index, word.letters,
+                                                seen, &before, &prior, &before_ready);
+        if (phrase.node < 0)
+            continue;
+        if (!before_ready)
+            prior = list_before(source, index, &before);
+        if (!report_phrase(self, source, groups, &phrase, seen, prior, fn, context))
+            return index - source->first + 1;
+        index = phrase.position - 1;
+    }
+    return last - source->first;
+}
+
+/* scan over a list source without a tail by a matcher that is not complex: every
+ * phrase is one word that any case of it matches (a list of function words). Then a
+ * match never reaches past its word and every entry of the word's node accepts when its
+ * group is selected, so this gives the same calls of fn and the same result as scan,
+ * without its trie walk. */
+static size_t scan_single_words(const rw_match_t *self, const source_t *source,
                                 uint32_t groups, rw_match_fn fn, void *context)
 {
-    for (size_t i = 0; i < words->count; i++) {
-        const rw_match_token_t *token = &words->items[i];
-        if (!may_begin_phrase(self, token->hash))
-            continue;
-        int id = vocab_find(self, words->folded + token->folded, token->folded_length,
-                            token->hash);
-        int node = first_node(self, id);
+    const rw_match_token_t *items = source->words->items;
+    size_t last = source->last;
+    for (size_t index = source->first;; index++) {
+        index = next_candidate(self, items, index, last);
+        if (index >= last)
+            break;
+        const rw_match_token_t *token = &items[index];
+        int node = first_node(vocab_find(self, source->words->folded + token->folded,
+                                         token->folded_length, token->hash));
         if (node < 0)
             continue;
         for (int e = self->nodes[node].first_entry; e >= 0; e = self->entries[e].next) {
             const entry_t *entry = &self->entries[e];
-            if ((entry->group_bit & groups) && !fn(context, token->start, token->end,
-                                                   entry->value))
-                return i + 1;
+            if ((entry->group_bit & groups) &&
+                !fn(context, token->start - source->base, token->end - source->base,
+                    entry->value))
+                return index - source->first + 1;
         }
     }
-    return words->count;
+    return last - source->first;
+}
+
+/* scan, by the fastest way the source allows. */
+static size_t scan_source(const rw_match_t *self, const source_t *source, uint32_t groups,
+                          rw_match_fn fn, void *context)
+{
+    if (!source->words)
+        return scan(self, source, groups, fn, context);
+    if (!self->complex && !source->tail)
+        return scan_single_words(self, source, groups, fn, context);
+    return scan_list(self, source, groups, fn, context);
 }
 
 size_t rw_match_scan_words(const rw_match_t *self, const char *text, size_t length,
                            const rw_match_words_t *words, uint32_t groups, rw_match_fn fn,
                            void *context)
 {
-    if (!self->complex)
-        return scan_single_words(self, words, groups, fn, context);
     source_t source = {text, length, words, 0, words->count, 0, NULL};
-    return scan(self, &source, groups, fn, context);
+    return scan_source(self, &source, groups, fn, context);
 }
 
-/* The index of the first word of the list that starts at or after offset. */
-static size_t first_word_from(const rw_match_words_t *words, size_t offset)
+/* The index of the first word of the list in [low, high) that starts at or after
+ * offset, or high. */
+static size_t first_word_from(const rw_match_words_t *words, size_t low, size_t high,
+                              size_t offset)
 {
-    size_t low = 0, high = words->count;
     while (low < high) {
         size_t middle = low + (high - low) / 2;
         if (words->items[middle].start < offset)
@@ -1339,6 +1566,20 @@ static size_t first_word_from(const rw_match_words_t *words, size_t offset)
     return low;
 }
 
+/* first_word_from(words, low, words->count, offset) for an offset a short way on from
+ * the word at low: steps of 1, 2, 4 ... find a word at or after offset, then a binary
+ * search finds the first one. */
+static size_t first_word_near(const rw_match_words_t *words, size_t low, size_t offset)
+{
+    size_t probe = low, step = 1;
+    while (probe < words->count && words->items[probe].start < offset) {
+        low = probe + 1;
+        probe = low + step;
+        step *= 2;
+    }
+    return first_word_from(words, low, probe < words->count ? probe : words->count, offset);
+}
+
 size_t rw_match_scan_range(const rw_match_t *self, const char *text, size_t start, size_t end,
                            const rw_match_words_t *words, uint32_t groups, rw_match_fn fn,
                            void *context)
@@ -1346,8 +1587,8 @@ size_t rw_match_scan_range(const rw_match_t *self, const char *text, size_t star
     source_t source = {text + start, end - start, NULL, 0, 0, 0, NULL};
     rw_word_t tail;
     if (words && end <= UINT32_MAX && start <= end) {
-        size_t first = first_word_from(words, start);
-        size_t last = first_word_from(words, end);
+        size_t first = first_word_from(words, 0, words->count, start);
+        size_t last = first_word_near(words, first, end);
         /* The list serves when no word of the whole text runs across the start of
          * the piece: then the piece cut alone has the same words, but for the last
          * one, which may run past the end and is then cut again, short. */
@@ -1365,7 +1606,7 @@ size_t rw_match_scan_range(const rw_match_t *self, const char *text, size_t star
             }
         }
     }
-    return scan(self, &source, groups, fn, context);
+    return scan_source(self, &source, groups, fn, context);
 }
 
 /* ---- Word lists ------------------------------------------------------------------- */
@@ -1464,8 +1705,7 @@ void rw_match_words_clear(rw_match_words_t *words)
 
 int rw_match_lookup(const rw_match_t *self, const rw_word_t *word, uint32_t groups)
 {
-    int id = vocab_find(self, word->folded, word->folded_length, word->hash);
-    int node = first_node(self, id);
+    int node = first_node(vocab_find(self, word->folded, word->folded_length, word->hash));
     if (node < 0)
         return -1;
     for (int e = self->nodes[node].first_entry; e >= 0; e = self->entries[e].next)

@@ -45,7 +45,7 @@ typedef struct {
     size_t start, end;                  /* bytes [start, end) of the word in the text */
     char folded[RW_MATCH_WORD_MAX + 1]; /* folded form, NUL-terminated */
     size_t folded_length;               /* 0 when the word was too long to fold */
-    uint64_t hash;                      /* hash of folded (FNV-1a) */
+    uint64_t hash;                      /* hash of folded (see match.c) */
     unsigned letters;                   /* letters and digits in the word */
     bool capital;                       /* first character is an upper-case letter */
     bool all_capitals;                  /* has letters, and none is lower case */
