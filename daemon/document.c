@@ -9,12 +9,15 @@ rw_document_t *rw_document_new(void)
     return calloc(1, sizeof(rw_document_t));
 }
 
+/* Free what one recommendation owns. */
 static void recommendation_clear(rw_recommendation_t *rec)
 {
-    free(rec->text);
-    free(rec->addressee);
-    free(rec->action);
-    free(rec->language);
+    if (!rec->pooled) {
+        free(rec->text);
+        free(rec->addressee);
+        free(rec->action);
+        free(rec->language);
+    }
     rw_strings_clear(&rec->themes);
     rw_strings_clear(&rec->countries);
     rw_strings_clear(&rec->cues);
@@ -35,6 +38,7 @@ void rw_document_destroy(rw_document_t **self_p)
     free(self->speaker);
     free(self->role);
     rw_strings_clear(&self->countries);
+    rw_strings_pool_free(&self->pool);
     free(self);
     *self_p = NULL;
 }
@@ -42,7 +46,7 @@ void rw_document_destroy(rw_document_t **self_p)
 rw_recommendation_t *rw_document_add(rw_document_t *self)
 {
     if (self->count == self->capacity) {
-        size_t capacity = self->capacity ? self->capacity * 2 : 8;
+        size_t capacity = self->capacity ? self->capacity * 2 : 32;
         rw_recommendation_t *grown = realloc(self->recommendations, capacity * sizeof *grown);
         if (!grown)
             return NULL;

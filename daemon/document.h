@@ -1,5 +1,7 @@
 /* document.h — what the extractor finds in one statement: its metadata and its
- * recommendations. Plain data; rw_document_destroy frees everything it owns. */
+ * recommendations. Plain data; rw_document_destroy frees everything it owns: each
+ * string field separately, or, for a pooled recommendation (as rw_extract makes
+ * them), the document's pool which holds its strings. */
 #ifndef RW_DOCUMENT_H
 #define RW_DOCUMENT_H
 
@@ -21,6 +23,9 @@ typedef struct {
     rw_strings_t cues;        /* why it was taken: the cue phrases that matched */
     double confidence;        /* 0..1 */
     char *language;           /* "en", "fr", ...; NULL when unknown */
+    bool pooled;              /* text, addressee, action and language are pieces of
+                                 the document's pool, not freed one by one (the
+                                 lists may take their blocks from it too) */
 } rw_recommendation_t;
 
 typedef struct {
@@ -34,6 +39,7 @@ typedef struct {
     rw_recommendation_t *recommendations;
     size_t count;
     size_t capacity;
+    rw_strings_pool_t *pool;  /* storage of the recommendations' strings; NULL: none */
 } rw_document_t;
 
 rw_document_t *rw_document_new(void);

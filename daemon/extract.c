@@ -86,6 +86,10 @@ typedef struct {
      * ..."), so that "It added that ..." / "Elle a précisé que ..." / "Indicó que ..."
      * right after it goes on in its voice (a heading or another speaker ends it) */
     bool last_addressee;
+    uint32_t unit_roles;       /* the roles of all the unit's words together */
+    size_t unit_words;         /* the unit's tokens that are not punctuation */
+    char *fold;                /* a cue folded for the document, before it is copied */
+    size_t fold_capacity;
 } extractor_t;
 
 /* ---------------------------------------------------------------- token helpers */
@@ -96,36 +100,84 @@ static bool has_role(const rw_token_t *token, rw_lexicon_role_t role)
     return (token->roles & (1u << role)) != 0;
 }
 
-/* Look up the roles of every word token of the unit once, for has_role. */
+/* Above the lexicon's roles, token->roles also remembers, for the unit being analysed,
+ * what is_skippable and verb_value found: whether the word is an adverb, and its verb
+ * table value plus one (0: none). */
+#define ADVERB_KNOWN (1u << 31)
+#define ADVERB (1u << 30)
+#define VERB_KNOWN (1u << 29)
+#define VERB_SHIFT 24
+#define VERB_MASK 31u
+_Static_assert(RW_LEXICON_ROLES <= VERB_SHIFT, "lexicon roles overlap the extractor's bits");
+
+/* Look up the roles of every word token of the unit once, for has_role; note which
+ * roles the unit holds at all and how many tokens are not punctuation. */
 static void note_roles(extractor_t *ex)
 {
-    for (size_t i = 0; i < ex->tokens.count; i++) {
-        rw_token_t *token = &ex->tokens.items[i];
-        if (token->kind == RW_TOKEN_WORD)
-            token->roles = rw_lexicon_roles(ex->lexicon, token->hash, ex->data + token->start,
+    const rw_lexicon_t *lexicon = ex->lexicon;
+    const char *data = ex->data;
+    rw_token_t *token = ex->tokens.items;
+    const rw_token_t *end = token + ex->tokens.count;
+    uint32_t unit_roles = 0;
+    size_t words = 0;
+    for (; token < end; token++) {
+        if (token->kind == RW_TOKEN_PUNCT)
+            continue;
+        words++;
+        if (token->kind == RW_TOKEN_WORD) {
+            token->roles = rw_lexicon_roles(lexicon, token->hash, data + token->start,
                                             token->end - token->start);
+            unit_roles |= token->roles;
+        }
     }
+    ex->unit_roles = unit_roles;
+    ex->unit_words = words;
 }
 
-static bool is_punct(const rw_token_t *token, const char *set)
+/* Does some word of the unit have the lexicon role? */
+static bool unit_has_role(const extractor_t *ex, rw_lexicon_role_t role)
 {
-    return token->kind == RW_TOKEN_PUNCT && token->punct && strchr(set, token->punct);
+    return (ex->unit_roles & (1u << role)) != 0;
 }
 
-static bool is_skippable(const extractor_t *ex, const rw_token_t *token)
+/* Is token one of the punctuation characters of set? */
+static inline bool is_punct(const rw_token_t *token, const char *set)
 {
-    return has_role(token, RW_LEXICON_SKIP)
-        || (token->kind == RW_TOKEN_WORD
-            && rw_lexicon_is_adverb(ex->lexicon, ex->language ? ex->language : ex->unit_language,
-                                    ex->data + token->start,
-                                    token->end - token->start));
+    if (token->kind != RW_TOKEN_PUNCT || !token->punct)
+        return false;
+    for (; *set; set++)
+        if ((unsigned char)*set == token->punct)
+            return true;
+    return false;
 }
 
-static int verb_value(const extractor_t *ex, const rw_token_t *token)
+/* Is token an adverb or particle skipped before a verb? */
+static bool is_skippable(const extractor_t *ex, rw_token_t *token)
+{
+    if (has_role(token, RW_LEXICON_SKIP))
+        return true;
+    if (token->kind != RW_TOKEN_WORD)
+        return false;
+    if (!(token->roles & ADVERB_KNOWN)) {
+        bool adverb = rw_lexicon_is_adverb(ex->lexicon,
+                                           ex->language ? ex->language : ex->unit_language,
+                                           ex->data + token->start, token->end - token->start);
+        token->roles |= ADVERB_KNOWN | (adverb ? ADVERB : 0);
+    }
+    return (token->roles & ADVERB) != 0;
+}
+
+/* The verb table value of a word token (inflections tried), or -1. */
+static int verb_value(const extractor_t *ex, rw_token_t *token)
 {
     if (token->kind != RW_TOKEN_WORD)
         return -1;
-    return rw_lexicon_verb(ex->lexicon, ex->data + token->start, token->end - token->start);
+    if (token->roles & VERB_KNOWN)
+        return (int)((token->roles >> VERB_SHIFT) & VERB_MASK) - 1;
+    int value = rw_lexicon_verb(ex->lexicon, ex->data + token->start, token->end - token->start);
+    if (value + 1 >= 0 && (unsigned)(value + 1) <= VERB_MASK)
+        token->roles |= VERB_KNOWN | (uint32_t)(value + 1) << VERB_SHIFT;
+    return value;
 }
 
 static range_t token_range(const rw_words_tokens_t *tokens, size_t first, size_t last)
@@ -172,7 +224,7 @@ static int category_from(const extractor_t *ex, size_t i)
 {
     const rw_words_tokens_t *tokens = &ex->tokens;
     for (size_t k = i; k < tokens->count && k < i + 4; k++) {
-        const rw_token_t *token = &tokens->items[k];
+        rw_token_t *token = &tokens->items[k];
         if (token->kind == RW_TOKEN_PUNCT)
             break;
         int value = verb_value(ex, token);
@@ -289,6 +341,8 @@ static int subject_speaker(const extractor_t *ex, size_t v)
  * deontic after it describes the State's law or plans: it asks nothing. */
 static bool said_by_addressee(const extractor_t *ex, size_t before)
 {
+    if (!unit_has_role(ex, RW_LEXICON_SAY))
+        return false;
     for (size_t k = 1; k < before && k < ex->tokens.count; k++)
         if (has_role(&ex->tokens.items[k], RW_LEXICON_SAY)
             && subject_speaker(ex, k) == SPEAKER_ADDRESSEE)
@@ -306,7 +360,9 @@ static int note_delegates(extractor_t *ex)
     const rw_gazetteer_t *gazetteer = rw_lexicon_gazetteer(ex->lexicon);
     if (!gazetteer)
         return 0;
-    for (size_t t = 0; t + 3 < tokens->count; t++) {
+    /* without a title, only a name at the start can introduce a delegate */
+    size_t limit = unit_has_role(ex, RW_LEXICON_TITLE) ? tokens->count : 1;
+    for (size_t t = 0; t + 3 < tokens->count && t < limit; t++) {
         size_t k;
         if (has_role(&tokens->items[t], RW_LEXICON_TITLE))
             k = t + 1 + (is_punct(&tokens->items[t + 1], ".") ? 1 : 0);
@@ -349,9 +405,12 @@ static int note_delegates(extractor_t *ex)
 static int unit_speaker(const extractor_t *ex)
 {
     const rw_words_tokens_t *tokens = &ex->tokens;
-    for (size_t k = 1; k < tokens->count && k < SPEAKER_SCAN; k++)
+    for (size_t k = 1; unit_has_role(ex, RW_LEXICON_SAY) && k < tokens->count
+                       && k < SPEAKER_SCAN; k++)
         if (has_role(&tokens->items[k], RW_LEXICON_SAY))
             return subject_speaker(ex, k);
+    if (!unit_has_role(ex, RW_LEXICON_TITLE))
+        return SPEAKER_NONE;
     for (size_t k = 0; k + 1 < tokens->count && k < 3; k++) {
         if (!has_role(&tokens->items[k], RW_LEXICON_TITLE))
             continue;
@@ -368,6 +427,8 @@ static int unit_speaker(const extractor_t *ex)
 static bool pronoun_says(const extractor_t *ex)
 {
     const rw_words_tokens_t *tokens = &ex->tokens;
+    if (!unit_has_role(ex, RW_LEXICON_SAY))
+        return false;
     for (size_t k = 0; k < tokens->count && k < 4; k++) {
         const rw_token_t *token = &tokens->items[k];
         if (has_role(token, RW_LEXICON_SAY))
@@ -407,7 +468,7 @@ static bool that_clause(const extractor_t *ex, size_t s, size_t match, analysis_
     const rw_token_t *first = &tokens->items[s];
     if (has_role(first, RW_LEXICON_DETERMINER) || first->capital) {
         for (size_t v = s + 1; v < tokens->count && v < s + 8; v++) {
-            const rw_token_t *token = &tokens->items[v];
+            rw_token_t *token = &tokens->items[v];
             if (token->kind == RW_TOKEN_PUNCT)
                 break;
             int value = verb_value(ex, token);
@@ -659,20 +720,18 @@ static range_t cue_span(const extractor_t *ex, const rw_cue_match_t *m)
 static size_t imperative_at(const extractor_t *ex, size_t i, bool lower_ok)
 {
     const rw_words_tokens_t *tokens = &ex->tokens;
-    bool leading = true;
     for (size_t k = i; k < tokens->count && k < i + 4; k++) {
-        const rw_token_t *token = &tokens->items[k];
+        rw_token_t *token = &tokens->items[k];
         if (token->kind != RW_TOKEN_WORD)
             return (size_t)-1;
+        if (k == i && !token->capital && !lower_ok)
+            return (size_t)-1; /* a verb or not, the first word is not capitalised */
         int value = rw_words_get_hashed(rw_lexicon_verbs(ex->lexicon), token->hash,
                                         ex->data + token->start, token->end - token->start);
         if (value >= 0 && (value & RW_LEXICON_VERB_IMPERATIVE))
-            return (leading ? token->capital || lower_ok : true) ? k : (size_t)-1;
-        if (leading && !token->capital && !lower_ok)
-            return (size_t)-1;
-        leading = false;
-        if (!is_skippable(ex, token) && !has_role(token, RW_LEXICON_TO)
-            && !has_role(token, RW_LEXICON_CONJUNCTION))
+            return k;
+        if (!has_role(token, RW_LEXICON_TO) && !has_role(token, RW_LEXICON_CONJUNCTION)
+            && !is_skippable(ex, token))
             return (size_t)-1;
     }
     return (size_t)-1;
@@ -780,9 +839,7 @@ static int note_speaker(extractor_t *ex, const rw_unit_t *unit, analysis_t *a)
 static void note_shape(extractor_t *ex, analysis_t *a)
 {
     const rw_words_tokens_t *tokens = &ex->tokens;
-    for (size_t i = 0; i < tokens->count; i++)
-        if (tokens->items[i].kind != RW_TOKEN_PUNCT)
-            a->words++;
+    a->words = ex->unit_words;
     const rw_token_t *last = &tokens->items[tokens->count - 1];
     a->colon = is_punct(last, ":");
     a->attribution = is_attribution(ex);
@@ -894,45 +951,113 @@ static int analyse_unit(extractor_t *ex, const rw_unit_t *unit, analysis_t *a)
 
 /* ---------------------------------------------------------------- output */
 
-/* Copy text[start, end) with white space runs folded to one space. */
-static char *folded_copy(const char *text, size_t start, size_t end)
+#define BYTES_OF(byte) (0x0101010101010101ull * (byte))
+
+/* The eight bytes at bytes as a number, the first in the low byte (on any machine). */
+static inline uint64_t load_chunk(const unsigned char *bytes)
 {
-    char *out = malloc(end - start + 1);
-    if (!out)
-        return NULL;
-    size_t n = 0;
-    bool space = false;
-    for (size_t i = start; i < end; i++) {
-        unsigned char c = (unsigned char)text[i];
-        if (c > ' ' && c != 0xC2 && !space) {
-            out[n++] = (char)c; /* the common case: a byte that is not white space */
-            continue;
-        }
-        bool white = c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
-        if (!white && c == 0xC2 && i + 1 < end && (unsigned char)text[i + 1] == 0xA0) {
-            white = true;
-            i++;
-        }
-        if (white) {
-            space = n > 0;
-            continue;
-        }
-        if (space) {
-            out[n++] = ' ';
-            space = false;
-        }
-        out[n++] = (char)c;
-    }
-    out[n] = '\0';
-    return out;
+    return (uint64_t)bytes[0] | (uint64_t)bytes[1] << 8 | (uint64_t)bytes[2] << 16 |
+           (uint64_t)bytes[3] << 24 | (uint64_t)bytes[4] << 32 | (uint64_t)bytes[5] << 40 |
+           (uint64_t)bytes[6] << 48 | (uint64_t)bytes[7] << 56;
 }
 
-static int set_range_string(char **field, const char *text, range_t range)
+/* Write chunk to the eight bytes at bytes, its low byte first. */
+static inline void store_chunk(unsigned char *bytes, uint64_t chunk)
 {
-    if (range.start == range.end)
-        return 0;
-    *field = folded_copy(text, range.start, range.end);
-    return *field ? 0 : -ENOMEM;
+    bytes[0] = (unsigned char)chunk;
+    bytes[1] = (unsigned char)(chunk >> 8);
+    bytes[2] = (unsigned char)(chunk >> 16);
+    bytes[3] = (unsigned char)(chunk >> 24);
+    bytes[4] = (unsigned char)(chunk >> 32);
+    bytes[5] = (unsigned char)(chunk >> 40);
+    bytes[6] = (unsigned char)(chunk >> 48);
+    bytes[7] = (unsigned char)(chunk >> 56);
+}
+
+#define LOW_BITS BYTES_OF(0x7F)
+#define TOP_BITS BYTES_OF(0x80)
+
+/* The zero bytes of chunk, marked with 0x80 (exactly: no borrow crosses bytes). */
+static inline uint64_t zero_lanes(uint64_t chunk)
+{
+    return ~(((chunk & LOW_BITS) + LOW_BITS) | chunk) & TOP_BITS;
+}
+
+/* The bytes of chunk that folded_copy cannot copy as they are, marked with 0x80: bytes
+ * up to ' ' and 0xC2 (which may open U+00A0), except a space followed, in the chunk,
+ * by a byte of neither kind (one space between words stays as it is). */
+static inline uint64_t work_lanes(uint64_t chunk)
+{
+    uint64_t below = ~(((chunk & LOW_BITS) + BYTES_OF(0x80 - 0x21)) | chunk) & TOP_BITS;
+    uint64_t special = below | zero_lanes(chunk ^ BYTES_OF(0xC2));
+    uint64_t space = zero_lanes(chunk ^ BYTES_OF(' '));
+    return special & ~(space & ~(special >> 8) & (TOP_BITS >> 8));
+}
+
+/* Is c a byte that folded_copy copies as it is, whatever follows? */
+static inline bool is_plain(unsigned char c)
+{
+    return c > ' ' && c != 0xC2;
+}
+
+/* The end of the white space run at p (p itself when there is none): ASCII white
+ * space and U+00A0 (C2 A0). */
+static const unsigned char *white_end(const unsigned char *p, const unsigned char *end)
+{
+    for (;;) {
+        if (p < end && (*p == ' ' || (*p >= '\t' && *p <= '\r')))
+            p++;
+        else if (end - p >= 2 && p[0] == 0xC2 && p[1] == 0xA0)
+            p += 2;
+        else
+            return p;
+    }
+}
+
+/* Copy text[start, end) into out with white space runs folded to one space and none
+ * at either end; NUL-terminated. out has room for end - start + 1 bytes (the copy
+ * may write, and later overwrite, up to that many). Returns the copy's length. */
+static size_t folded_copy(const char *text, size_t start, size_t end, char *out)
+{
+    const unsigned char *e = (const unsigned char *)text + end;
+    const unsigned char *p = white_end((const unsigned char *)text + start, e);
+    unsigned char *o = (unsigned char *)out;
+    /* from here on a white space run always follows a byte already copied */
+    while (p < e) {
+        if (e - p >= 8) {
+            /* eight bytes at once: copy them all, keep those before the first to work on */
+            uint64_t chunk = load_chunk(p);
+            uint64_t work = work_lanes(chunk);
+            store_chunk(o, chunk);
+            if (!work) {
+                p += 8;
+                o += 8;
+                continue;
+            }
+            uint64_t below = (work & (0 - work)) >> 7; /* 1 << 8 * its lane */
+            size_t lanes = (size_t)((below * 0x0001020304050607ull) >> 56);
+            p += lanes;
+            o += lanes;
+        } else if (is_plain(*p)) {
+            *o++ = *p++;
+            continue;
+        }
+        if (*p == ' ' && e - p >= 2 && is_plain(p[1])) {
+            *o++ = ' ';        /* the common case: one space between words */
+            p++;
+            continue;
+        }
+        const unsigned char *after = white_end(p, e);
+        if (after == p) {
+            *o++ = *p++;       /* a control byte, a lone 0xC2: kept */
+            continue;
+        }
+        if (after < e)
+            *o++ = ' ';
+        p = after;
+    }
+    *o = '\0';
+    return (size_t)(o - (unsigned char *)out);
 }
 
 typedef struct {
@@ -946,6 +1071,54 @@ typedef struct {
     range_t extra_cue;                 /* the imperative verb, or a lead-in's cue */
 } decision_t;
 
+/* One string field of a recommendation: text[range] folded into *at, or NULL for an
+ * empty range. */
+static char *folded_field(const char *text, range_t range, char **at)
+{
+    if (range.start == range.end)
+        return NULL;
+    char *field = *at;
+    *at += folded_copy(text, range.start, range.end, field) + 1;
+    return field;
+}
+
+/* The text, addressee, action and language of rec, in one piece of the pool. */
+static int set_strings(rw_recommendation_t *rec, rw_strings_pool_t **pool, const char *data,
+                       range_t text, const decision_t *d, const char *language)
+{
+    size_t language_size = language ? strlen(language) + 1 : 0;
+    char *at = rw_strings_pool_alloc(pool, (text.end - text.start + 1)
+                                     + (d->addressee.end - d->addressee.start + 1)
+                                     + (d->action.end - d->action.start + 1) + language_size);
+    if (!at)
+        return -ENOMEM;
+    rec->pooled = true;
+    rec->text = at;
+    at += folded_copy(data, text.start, text.end, at) + 1;
+    rec->addressee = folded_field(data, d->addressee, &at);
+    rec->action = folded_field(data, d->action, &at);
+    if (language) {
+        memcpy(at, language, language_size);
+        rec->language = at;
+    }
+    return 0;
+}
+
+/* Add the cue text[range], folded, to rec unless it is there already. */
+static int add_cue(extractor_t *ex, rw_recommendation_t *rec, range_t range)
+{
+    size_t size = range.end - range.start + 1;
+    if (size > ex->fold_capacity) {
+        char *grown = realloc(ex->fold, size);
+        if (!grown)
+            return -ENOMEM;
+        ex->fold = grown;
+        ex->fold_capacity = size;
+    }
+    folded_copy(ex->data, range.start, range.end, ex->fold);
+    return rw_strings_add_unique(&rec->cues, ex->fold);
+}
+
 static int add_recommendation(extractor_t *ex, rw_document_t *doc, const rw_unit_t *unit,
                               const decision_t *d)
 {
@@ -953,40 +1126,22 @@ static int add_recommendation(extractor_t *ex, rw_document_t *doc, const rw_unit
     if (!rec)
         return -ENOMEM;
     const char *data = ex->data;
-    rec->text = folded_copy(data, unit->start, unit->end);
-    if (!rec->text)
-        return -ENOMEM;
+    const char *language = doc->language ? doc->language : d->cue_language;
+    rec->cues.pool = rec->themes.pool = rec->countries.pool = &doc->pool;
+    int rc = set_strings(rec, &doc->pool, data, (range_t){ unit->start, unit->end }, d,
+                         language);
+    if (rc != 0)
+        return rc;
     rec->start = unit->start;
     rec->end = unit->end;
     rw_text_span(ex->text, unit->start, unit->end, &rec->span_start, &rec->span_end);
-    int rc = set_range_string(&rec->addressee, data, d->addressee);
-    if (rc == 0)
-        rc = set_range_string(&rec->action, data, d->action);
-    if (rc != 0)
-        return rc;
     rec->category = d->category;
     rec->strength = d->strength;
     rec->confidence = d->confidence;
-    for (size_t i = 0; i < d->cue_count && rc == 0; i++) {
-        char *cue = folded_copy(data, d->cues[i].start, d->cues[i].end);
-        if (!cue)
-            return -ENOMEM;
-        rc = rw_strings_add_unique(&rec->cues, cue);
-        free(cue);
-    }
-    if (rc == 0 && d->extra_cue.start != d->extra_cue.end) {
-        char *cue = folded_copy(data, d->extra_cue.start, d->extra_cue.end);
-        if (!cue)
-            return -ENOMEM;
-        rc = rw_strings_add_unique(&rec->cues, cue);
-        free(cue);
-    }
-    const char *language = doc->language ? doc->language : d->cue_language;
-    if (rc == 0 && language) {
-        rec->language = strdup(language);
-        if (!rec->language)
-            rc = -ENOMEM;
-    }
+    for (size_t i = 0; i < d->cue_count && rc == 0; i++)
+        rc = add_cue(ex, rec, d->cues[i]);
+    if (rc == 0 && d->extra_cue.start != d->extra_cue.end)
+        rc = add_cue(ex, rec, d->extra_cue);
     const rw_gazetteer_t *gazetteer = rw_lexicon_gazetteer(ex->lexicon);
     if (rc == 0 && gazetteer)
         rc = rw_gazetteer_themes_range(gazetteer, language, data, unit->start, unit->end,
@@ -1232,6 +1387,7 @@ int rw_extract(const rw_lexicon_t *lexicon, const rw_text_t *text,
         rc = decide(&ex, doc, segment, analyses, min_confidence);
     free(analyses);
     free(ex.valid);
+    free(ex.fold);
     rw_match_words_clear(&ex.words);
     rw_words_tokens_clear(&ex.tokens);
     rw_words_tokens_clear(&ex.scratch);

@@ -713,6 +713,41 @@ START_TEST(noun_phrase_items)
 }
 END_TEST
 
+/* The strings of a recommendation: white space runs (tabs, new lines, U+00A0) folded to
+ * one space, none at either end; many recommendations in one document (its pool). */
+START_TEST(folded_strings)
+{
+    rw_document_t *doc = one("  The  Government\xc2\xa0" "should\t\n immediately   ratify "
+                             "the\xc2\xa0\xc2\xa0" "Convention against Torture  without delay.  ");
+    const rw_recommendation_t *rec = &doc->recommendations[0];
+    ck_assert_str_eq(rec->text, "The Government should immediately ratify the Convention "
+                                "against Torture without delay.");
+    ck_assert_str_eq(rec->addressee, "The Government");
+    ck_assert(starts_with(rec->action, "ratify the Convention against Torture"));
+    ck_assert(has_cue(rec, "should"));
+    ck_assert_str_eq(rec->language, "en");
+    rw_document_destroy(&doc);
+
+    char text[8192] = "";
+    for (int i = 0; i < 60; i++) {
+        char item[128];
+        snprintf(item, sizeof item, "The Government  should\tratify treaty number %d "
+                                    "without any further delay.\n\n", i);
+        strcat(text, item);
+    }
+    doc = extract(text, 0.5);
+    ck_assert_uint_eq(doc->count, 60);
+    for (size_t i = 0; i < doc->count; i++) {
+        char expected[128];
+        snprintf(expected, sizeof expected, "The Government should ratify treaty number %zu "
+                                            "without any further delay.", i);
+        ck_assert_str_eq(doc->recommendations[i].text, expected);
+        ck_assert(has_cue(&doc->recommendations[i], "should"));
+    }
+    rw_document_destroy(&doc);
+}
+END_TEST
+
 /* Fold white space the way rw_recommendation_t.text does. */
 static char *fold_space(const char *text, size_t length)
 {
@@ -823,6 +858,7 @@ int main(void)
     tcase_add_test(tc, held_out_second_set);
     tcase_add_test(tc, pronoun_goes_on_speaking);
     tcase_add_test(tc, noun_phrase_items);
+    tcase_add_test(tc, folded_strings);
     suite_add_tcase(suite, tc);
     int failed = test_run_suite(suite);
     rw_lexicon_destroy(&lexicon);
