@@ -31,6 +31,7 @@
 #include "extract.h"
 #include "ingest.h"
 #include "lexicon.h"
+#include "memory.h"
 #include "pipeline.h"
 
 typedef struct {
@@ -162,6 +163,9 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
+    /* the daemon's allocator settings (memory.h), so that the figures are the daemon's */
+    if (rw_memory_configure() != 0)
+        fprintf(stderr, "extract_bench: allocator settings unavailable (not glibc)\n");
     const char *lexicon_dir = NULL, *mode = "extract", *languages_text = "en,fr,es";
     size_t min_bytes = 50u * 1000 * 1000;
     int first_file = argc;

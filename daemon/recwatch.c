@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "command.h"
+#include "memory.h"
 
 typedef struct {
     const char *name;
@@ -29,6 +30,8 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    /* a speed setting only: without it (another C library) everything works the same */
+    (void)rw_memory_configure();
     if (argc < 2) {
         usage(stderr);
         return 2;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "memory.h"
 #include "server.h"
 
 #define DEFAULT_CONFIG "/etc/recwatch/recwatch.conf"
@@ -46,11 +47,14 @@ int main(int argc, char **argv)
         }
         rw_log_use_syslog("recwatchd");
     }
+    if (verbose)
+        rw_log_set_level(RW_LOG_DEBUG);
+    if (rw_memory_configure() != 0)
+        rw_info("memory: this C library cannot be told to keep freed memory; statements "
+                "are handled somewhat more slowly");
     rw_server_t *server = rw_server_new(config_path);
     if (!server)
         return 1;
-    if (verbose)
-        rw_log_set_level(RW_LOG_DEBUG);
     int status = rw_server_run(server);
     rw_server_destroy(&server);
     return status == 0 ? 0 : 1;
