@@ -637,20 +637,32 @@ void rw_words_tokens_clear(rw_words_tokens_t *tokens)
 
 /* ---------------------------------------------------------------- word set */
 
-/* A slot of the open-addressing table: word is NULL in an empty slot. The table is kept
- * at most a quarter full, so that a word that is absent (most words looked up) meets an
- * empty slot at once. */
+/* The set is an open-addressing table of small slots (a hash and the index of an
+ * entry), kept at most a quarter full so that an absent word (most words looked up)
+ * meets an empty slot at once, and a dense array of entries (the folded word and its
+ * value) read only when the hash matches: the table stays small enough for the cache. */
 typedef struct {
     uint32_t hash;
-    uint32_t length;   /* of word, in bytes */
-    int value;
-    char *word;        /* folded */
+    uint32_t entry;    /* index + 1 into entries; 0 in an empty slot */
 } word_slot_t;
 
+typedef struct {
+    char *word;        /* folded */
+    uint32_t length;   /* of word, in bytes */
+    int value;
+} word_entry_t;
+
+/* A filter over the hashes of the set's words, one bit each: most absent words are
+ * turned away by one bit test in a table that stays in the cache. */
+#define FILTER_BITS 8192u
+
 struct rw_words {
+    uint64_t filter[FILTER_BITS / 64];
     word_slot_t *slots;
-    size_t capacity;   /* power of two */
-    size_t count;
+    size_t capacity;   /* slots: a power of two */
+    word_entry_t *entries;
+    size_t count;      /* entries used */
+    size_t entry_capacity;
 };
 
 rw_words_t *rw_words_new(void)
@@ -672,26 +684,30 @@ void rw_words_destroy(rw_words_t **self_p)
     rw_words_t *self = *self_p;
     if (!self)
         return;
-    for (size_t i = 0; i < self->capacity; i++)
-        free(self->slots[i].word);
+    for (size_t i = 0; i < self->count; i++)
+        free(self->entries[i].word);
+    free(self->entries);
     free(self->slots);
     free(self);
     *self_p = NULL;
 }
 
-static word_slot_t *find_slot(word_slot_t *slots, size_t capacity, uint32_t hash,
-                              const char *folded)
+/* The slot of the folded word with hash in slots (capacity of them): its own, or the
+ * empty one where it goes. */
+static word_slot_t *find_slot(const rw_words_t *self, word_slot_t *slots, size_t capacity,
+                              uint32_t hash, const char *folded)
 {
     size_t mask = capacity - 1;
     size_t i = hash & mask;
-    while (slots[i].word) {
-        if (slots[i].hash == hash && strcmp(slots[i].word, folded) == 0)
+    while (slots[i].entry) {
+        if (slots[i].hash == hash && strcmp(self->entries[slots[i].entry - 1].word, folded) == 0)
             return &slots[i];
         i = (i + 1) & mask;
     }
     return &slots[i];
 }
 
+/* Twice the slots, every entry placed again. 0 or -ENOMEM. */
 static int words_grow(rw_words_t *self)
 {
     size_t capacity = self->capacity * 2;
@@ -699,14 +715,30 @@ static int words_grow(rw_words_t *self)
     if (!slots)
         return -ENOMEM;
     for (size_t i = 0; i < self->capacity; i++) {
-        if (!self->slots[i].word)
+        if (!self->slots[i].entry)
             continue;
-        word_slot_t *slot = find_slot(slots, capacity, self->slots[i].hash, self->slots[i].word);
-        *slot = self->slots[i];
+        const char *word = self->entries[self->slots[i].entry - 1].word;
+        *find_slot(self, slots, capacity, self->slots[i].hash, word) = self->slots[i];
     }
     free(self->slots);
     self->slots = slots;
     self->capacity = capacity;
+    return 0;
+}
+
+/* Room for one more entry, the table at most a quarter full after it. 0 or -ENOMEM. */
+static int words_room(rw_words_t *self)
+{
+    if ((self->count + 1) * 4 > self->capacity && words_grow(self) != 0)
+        return -ENOMEM;
+    if (self->count < self->entry_capacity)
+        return 0;
+    size_t capacity = self->entry_capacity ? self->entry_capacity * 2 : 16;
+    word_entry_t *entries = realloc(self->entries, capacity * sizeof *entries);
+    if (!entries)
+        return -ENOMEM;
+    self->entries = entries;
+    self->entry_capacity = capacity;
     return 0;
 }
 
@@ -719,21 +751,20 @@ int rw_words_add(rw_words_t *self, const char *word, int value)
     rw_words_fold(word, length, folded, length * 2 + 1);
     size_t folded_length = strlen(folded);
     uint32_t hash = rw_words_hash(folded, folded_length);
-    if ((self->count + 1) * 4 > self->capacity && words_grow(self) != 0) {
+    if (words_room(self) != 0) {
         free(folded);
         return -ENOMEM;
     }
-    word_slot_t *slot = find_slot(self->slots, self->capacity, hash, folded);
-    if (slot->word) {
-        slot->value = value;
+    word_slot_t *slot = find_slot(self, self->slots, self->capacity, hash, folded);
+    if (slot->entry) {
+        self->entries[slot->entry - 1].value = value;
         free(folded);
         return 0;
     }
-    slot->word = folded;
+    self->entries[self->count] = (word_entry_t){ folded, (uint32_t)folded_length, value };
+    self->filter[(hash >> 16) % FILTER_BITS / 64] |= 1ull << ((hash >> 16) % 64);
     slot->hash = hash;
-    slot->length = (uint32_t)folded_length;
-    slot->value = value;
-    self->count++;
+    slot->entry = (uint32_t)++self->count;
     return 0;
 }
 
@@ -780,31 +811,34 @@ static inline int compare_ascii(const char *text, size_t length, const char *fol
  * the general lookup, where rw_words_get_hashed hands over when the first slot with the
  * hash does not settle it. */
 static int get_from(const rw_words_t *self, size_t i, uint32_t hash, const char *text,
-                      size_t length)
+                    size_t length)
 {
     const word_slot_t *slots = self->slots;
     size_t mask = self->capacity - 1;
-    for (; slots[i].word; i = (i + 1) & mask)
-        if (slots[i].hash == hash
-            && equal_folded(text, length, slots[i].word, slots[i].length))
-            return slots[i].value;
+    for (; slots[i].entry; i = (i + 1) & mask) {
+        const word_entry_t *entry = &self->entries[slots[i].entry - 1];
+        if (slots[i].hash == hash && equal_folded(text, length, entry->word, entry->length))
+            return entry->value;
+    }
     return -1;
 }
 
 int rw_words_get_hashed(const rw_words_t *self, uint32_t hash, const char *text, size_t length)
 {
-    /* The common cases take no call: a miss stops at the first empty slot, a hit is
-     * the first slot with the hash, its word the ASCII text. The rest goes on in
-     * get_from. */
+    /* The common cases: a miss stops at the first empty slot, a hit is the first slot
+     * with the hash, its word the ASCII text. The rest goes on in get_from. */
+    if (!(self->filter[(hash >> 16) % FILTER_BITS / 64] & (1ull << ((hash >> 16) % 64))))
+        return -1;
     const word_slot_t *slots = self->slots;
     size_t mask = self->capacity - 1;
     size_t i = hash & mask;
-    while (slots[i].word && slots[i].hash != hash)
+    while (slots[i].entry && slots[i].hash != hash)
         i = (i + 1) & mask;
-    if (!slots[i].word)
+    if (!slots[i].entry)
         return -1;
-    if (compare_ascii(text, length, slots[i].word, slots[i].length) > 0)
-        return slots[i].value;
+    const word_entry_t *entry = &self->entries[slots[i].entry - 1];
+    if (compare_ascii(text, length, entry->word, entry->length) > 0)
+        return entry->value;
     return get_from(self, i, hash, text, length);
 }
 
