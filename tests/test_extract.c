@@ -285,6 +285,30 @@ START_TEST(upr_list)
 }
 END_TEST
 
+/* List items open with many verbs: phrasal ones ("Beef up"), rarer ones ("Heed",
+ * "Abrogate"), and French ones whose capital lost its accent ("Etablir"). */
+START_TEST(list_verbs)
+{
+    rw_document_t *doc = extract(
+        "Recommendations\n\n"
+        "118.1 Ratify the Convention against Torture (Ukraine);\n\n"
+        "118.2 Beef up measures to address overcrowding in detention centres (Lesotho);\n\n"
+        "118.3 Abrogate the law on criminal defamation (France);\n\n"
+        "118.4 Heed the calls of civil society for an independent inquiry (Chile);\n", 0.5);
+    ck_assert_uint_eq(doc->count, 4);
+    ck_assert_str_eq(doc->recommendations[1].action,
+                     "Beef up measures to address overcrowding in detention centres");
+    ck_assert_int_eq(doc->recommendations[2].category, 5);
+    rw_document_destroy(&doc);
+    doc = extract("Le Comité recommande à l'État partie :\n\n"
+                  "a) Etablir un mécanisme national de prévention de la torture ;\n\n"
+                  "b) Eradiquer la pratique de la détention arbitraire.\n", 0.5);
+    ck_assert_uint_eq(doc->count, 2);
+    ck_assert_int_eq(doc->recommendations[0].category, 5);
+    rw_document_destroy(&doc);
+}
+END_TEST
+
 START_TEST(min_confidence_drops)
 {
     rw_document_t *doc = extract("The Government should release the detainees.", 0.95);
@@ -848,6 +872,7 @@ int main(void)
     tcase_add_test(tc, spanish);
     tcase_add_test(tc, lead_in_and_list);
     tcase_add_test(tc, upr_list);
+    tcase_add_test(tc, list_verbs);
     tcase_add_test(tc, min_confidence_drops);
     tcase_add_test(tc, seed_statement);
     tcase_add_test(tc, held_out_english);
