@@ -208,6 +208,12 @@ static int load_verbs(rw_lexicon_t *self, const char *path, char *error, size_t 
             rc = reader_error(&reader, error, error_size, "part of speech must be verb or noun");
             break;
         }
+        /* One table serves every language: a spelling that one language lists as a
+         * verb and another as a noun ("respect") stays a verb that opens list items. */
+        int listed = rw_words_get(self->verbs, reader.fields[0], strlen(reader.fields[0]));
+        if (listed >= 0 && (listed & RW_LEXICON_VERB_IMPERATIVE)
+            && !(value & RW_LEXICON_VERB_IMPERATIVE))
+            continue;
         rc = rw_words_add(self->verbs, reader.fields[0], value);
         if (rc != 0)
             snprintf(error, error_size, "%s:%u: out of memory", path, reader.line);

@@ -30,6 +30,9 @@ START_TEST(loads_shipped_lexicon)
     ck_assert_int_eq(rw_lexicon_verb(lexicon, "adopte", 6) / RW_LEXICON_VERB_CATEGORY, 5);
     ck_assert(rw_lexicon_verb(lexicon, "abolition", 9) >= 0);
     ck_assert(!(rw_lexicon_verb(lexicon, "abolition", 9) & RW_LEXICON_VERB_IMPERATIVE));
+    /* a verb in English, a noun in French ("le respect"): it still opens list items */
+    ck_assert(rw_lexicon_verb(lexicon, "respect", 7) & RW_LEXICON_VERB_IMPERATIVE);
+    ck_assert_int_eq(rw_lexicon_verb(lexicon, "Respect", 7) / RW_LEXICON_VERB_CATEGORY, 4);
     ck_assert_int_eq(rw_lexicon_verb(lexicon, "zebra", 5), -1);
     ck_assert(rw_words_get(rw_lexicon_abbreviations(lexicon), "Mr.", 3) >= 0);
     ck_assert(rw_words_get(rw_lexicon_abbreviations(lexicon), "núm.", 5) >= 0);
