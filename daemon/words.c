@@ -1,8 +1,10 @@
 /* words.c — UTF-8 tokenizer with case folding, and a hash set of folded words.
  *
  * The tokenizer is the extractor's inner loop: one pass over the bytes, no allocation
- * unless the token array must grow, a 32-bit FNV-1a hash of each folded word computed
- * on the way so that cue and word lookups never fold or copy again. ASCII bytes are
+ * unless the token array must grow, a 32-bit hash of each folded word computed on the
+ * way so that cue and word lookups never fold or copy again. The hash takes the folded
+ * bytes eight at a time: a run of ASCII letters and digits is found first, then read
+ * with 8-byte loads, so that no multiply chain runs per byte. ASCII bytes are
  * classified and folded by table; bytes beyond ASCII take the general path (decode,
  * fold by code point). The word set compares ASCII text with its folded words byte by
  * byte and leaves the rest to rw_words_equal. */
@@ -12,8 +14,81 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FNV_OFFSET 2166136261u
-#define FNV_PRIME 16777619u
+/* ---------------------------------------------------------------- hash */
+
+/* The hash of a folded word: its bytes in chunks of eight (the first byte lowest), each
+ * full chunk mixed in by xor and multiply; the last, partial chunk (0 to 7 bytes) and
+ * its byte count mixed in at the end, then the bits spread so that low and high bits
+ * of the 32-bit result are both good (tables index by the low bits, filters by the
+ * high ones). The hash depends only on the bytes, not on how they are fed in. */
+#define HASH_SEED 0x243F6A8885A308D3ull
+#define HASH_MULTIPLY 0x9E3779B97F4A7C15ull
+#define HASH_SPREAD 0xD6E8FEB86659FD93ull
+#define HASH_CASE 0x2020202020202020ull  /* folds eight ASCII letters or digits */
+
+/* A hash being computed: the full chunks so far, and the partial chunk. */
+typedef struct {
+    uint64_t mixed;   /* the full chunks, mixed */
+    uint64_t chunk;   /* the bytes of the partial chunk, the first in the low byte */
+    unsigned fill;    /* bytes in chunk, 0..7 */
+} hash_state_t;
+
+static const hash_state_t HASH_START = { HASH_SEED, 0, 0 };
+
+/* Mix a full chunk into mixed. */
+static inline uint64_t hash_absorb(uint64_t mixed, uint64_t chunk)
+{
+    return (mixed ^ chunk) * HASH_MULTIPLY;
+}
+
+/* Add one byte to the hash. */
+static inline void hash_byte(hash_state_t *state, unsigned char byte)
+{
+    state->chunk |= (uint64_t)byte << (8 * state->fill);
+    if (++state->fill == 8) {
+        state->mixed = hash_absorb(state->mixed, state->chunk);
+        state->chunk = 0;
+        state->fill = 0;
+    }
+}
+
+/* The 32-bit hash of the bytes given to state. */
+static inline uint32_t hash_finish(hash_state_t state)
+{
+    uint64_t x = hash_absorb(state.mixed, state.chunk ^ ((uint64_t)state.fill << 56));
+    x ^= x >> 32;
+    x *= HASH_SPREAD;
+    return (uint32_t)(x >> 32);
+}
+
+/* The hash of the one byte c (a punctuation token). */
+static inline uint32_t hash_single(unsigned char c)
+{
+    return hash_finish((hash_state_t){ HASH_SEED, c, 1 });
+}
+
+/* Whether this machine stores the low byte of an integer first (a constant). */
+static inline bool little_endian(void)
+{
+    const uint32_t one = 1;
+    unsigned char first;
+    memcpy(&first, &one, 1);
+    return first == 1;
+}
+
+/* The eight bytes at p as a chunk, p[0] in the low byte. */
+static inline uint64_t load_chunk(const unsigned char *p)
+{
+    uint64_t word;
+    if (!little_endian()) {
+        word = 0;
+        for (int k = 7; k >= 0; k--)
+            word = word << 8 | p[k];
+        return word;
+    }
+    memcpy(&word, p, sizeof word);
+    return word;
+}
 
 /* ---------------------------------------------------------------- code points */
 
@@ -150,15 +225,14 @@ static void put_code(uint32_t code, char *out, size_t size, size_t *used)
     *used += n;
 }
 
-/* Hash the UTF-8 bytes of code into h. */
-static uint32_t hash_code(uint32_t h, uint32_t code)
+/* Add the UTF-8 bytes of code to the hash. */
+static void hash_code(hash_state_t *state, uint32_t code)
 {
     char buffer[4];
     size_t n = 0;
     put_code(code, buffer, sizeof buffer + 1, &n);
     for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)buffer[i]) * FNV_PRIME;
-    return h;
+        hash_byte(state, (unsigned char)buffer[i]);
 }
 
 size_t rw_words_fold(const char *text, size_t length, char *out, size_t size)
@@ -186,20 +260,20 @@ size_t rw_words_fold(const char *text, size_t length, char *out, size_t size)
 uint32_t rw_words_hash(const char *text, size_t length)
 {
     const unsigned char *p = (const unsigned char *)text;
-    uint32_t h = FNV_OFFSET;
+    hash_state_t state = HASH_START;
     size_t i = 0;
     while (i < length) {
         if (p[i] < 0x80) {
-            h = (h ^ ascii_lower[p[i]]) * FNV_PRIME;
+            hash_byte(&state, ascii_lower[p[i]]);
             i++;
             continue;
         }
         size_t n;
         uint32_t code = rw_words_decode(p + i, length - i, &n);
-        h = hash_code(h, lower_code(code));
+        hash_code(&state, lower_code(code));
         i += n;
     }
-    return h;
+    return hash_finish(state);
 }
 
 bool rw_words_equal(const char *text, size_t length, const char *folded)
@@ -371,7 +445,7 @@ typedef enum {
 static inline void fill_punct_token(rw_token_t *token, uint32_t code)
 {
     uint8_t punct = punct_class(code);
-    token->hash = (FNV_OFFSET ^ punct) * FNV_PRIME;
+    token->hash = hash_single(punct);
     token->kind = RW_TOKEN_PUNCT;
     token->capital = 0;
     token->punct = punct;
@@ -381,23 +455,21 @@ static inline void fill_punct_token(rw_token_t *token, uint32_t code)
 /* Fill token (all but its start and end) as the ASCII punctuation mark c. */
 static inline void fill_ascii_punct_token(rw_token_t *token, unsigned char c)
 {
-    token->hash = (FNV_OFFSET ^ c) * FNV_PRIME;
+    token->hash = hash_single(c);
     token->kind = RW_TOKEN_PUNCT;
     token->capital = 0;
     token->punct = c;
     token->roles = 0;
 }
 
-/* Add the lower case of the letter or digit code to the hash h. */
-static inline uint32_t hash_lower(uint32_t h, uint32_t code)
+/* Add the lower case of the letter or digit code to the hash. */
+static inline void hash_lower(hash_state_t *state, uint32_t code)
 {
     if (code < 0x80) {
-        unsigned char c = (unsigned char)code;
-        if (c >= 'A' && c <= 'Z')
-            c += 32;
-        return (h ^ c) * FNV_PRIME;
+        hash_byte(state, ascii_lower[code]);
+        return;
     }
-    return hash_code(h, lower_code(code));
+    hash_code(state, lower_code(code));
 }
 
 /* How the joiner next, followed by the character after, joins the word so far (letters
@@ -419,51 +491,93 @@ static inline join_t joiner_effect(uint32_t next, uint32_t after, size_t letters
 /* A word or number being cut: the hash of its folded form so far, its length in code
  * points (joiners included) and whether it is digits only. */
 typedef struct {
-    uint32_t hash;
+    hash_state_t hash;
     size_t letters;
     bool all_digits;
 } word_state_t;
 
-/* Hash the run of ASCII letters and digits at p[i, length) into word; returns the
- * position after the run. */
+/* Hash the run of ASCII letters and digits at p[i, length) into word, byte by byte
+ * (a run that continues a word); returns the position after the run. */
 static inline size_t take_ascii_run(const unsigned char *p, size_t length, size_t i,
                                     word_state_t *word)
 {
     size_t from = i;
-    uint32_t h = word->hash;
     unsigned seen = 0;
     while (i < length) {
         unsigned folded = word_fold[p[i]];
         if (folded == 0)
             break;
         seen |= folded;
-        h = (h ^ folded) * FNV_PRIME;
+        hash_byte(&word->hash, (unsigned char)folded);
         i++;
     }
-    word->hash = h;
     word->letters += i - from;
     if (seen & FOLDED_LETTER)
         word->all_digits = false;
     return i;
 }
 
-/* Hash the run of ASCII letters and digits at p[i] into *hash when a byte that ends
- * the run is known to follow within the text (no length test); returns the position
- * after the run. */
-static inline size_t take_guarded_run(const unsigned char *p, size_t i, uint32_t *hash)
+/* The end of the run of ASCII letters and digits at p[i]; guarded: a byte that ends
+ * the run is known to follow within the text (no length test). */
+static inline size_t run_end(const unsigned char *p, size_t length, size_t i, bool guarded)
 {
-    uint32_t h = *hash;
-    for (unsigned folded = word_fold[p[i]]; folded != 0; folded = word_fold[p[++i]])
-        h = (h ^ folded) * FNV_PRIME;
-    *hash = h;
+    if (guarded) {
+        while (word_fold[p[i]] != 0)
+            i++;
+        return i;
+    }
+    while (i < length && word_fold[p[i]] != 0)
+        i++;
     return i;
+}
+
+/* The hash of the run of n ASCII letters and digits at p[from] (within p[0, length)),
+ * the start of a word, read eight bytes at a time; *letters gets whether the run has
+ * a letter. */
+static hash_state_t hash_long_run(const unsigned char *p, size_t length, size_t from,
+                                  size_t n, bool *letters)
+{
+    uint64_t mixed = HASH_SEED, seen = 0, chunk;
+    for (; n >= 8; from += 8, n -= 8) {
+        chunk = load_chunk(p + from) | HASH_CASE;
+        seen |= chunk;
+        mixed = hash_absorb(mixed, chunk);
+    }
+    if (from + 8 <= length) {
+        chunk = (load_chunk(p + from) | HASH_CASE) & (((uint64_t)1 << (8 * n)) - 1);
+    } else {               /* near the end of the text: no load beyond it */
+        chunk = 0;
+        for (size_t k = n; k-- > 0;)
+            chunk = chunk << 8 | (p[from + k] | 0x20u);
+    }
+    seen |= chunk;
+    *letters = (seen & 0x4040404040404040ull) != 0;
+    return (hash_state_t){ mixed, chunk, (unsigned)n };
+}
+
+/* hash_run for the common case, a run shorter than 16 bytes with 16 bytes to read:
+ * two loads and masks, no branch on the length. */
+static inline hash_state_t hash_run(const unsigned char *p, size_t length, size_t from,
+                                    size_t n, bool *letters)
+{
+    if (n >= 16 || length - from < 16)
+        return hash_long_run(p, length, from, n, letters);
+    uint64_t low = load_chunk(p + from) | HASH_CASE;
+    uint64_t high = load_chunk(p + from + 8) | HASH_CASE;
+    uint64_t tail = ((uint64_t)1 << (8 * (n & 7))) - 1;   /* the bytes of the last chunk */
+    uint64_t longer = (uint64_t)0 - (uint64_t)(n >> 3);   /* all ones when n >= 8 */
+    uint64_t first = low & (tail | longer);
+    uint64_t second = high & tail & longer;
+    *letters = ((first | second) & 0x4040404040404040ull) != 0;
+    uint64_t mixed = HASH_SEED ^ ((hash_absorb(HASH_SEED, first) ^ HASH_SEED) & longer);
+    return (hash_state_t){ mixed, (first & ~longer) | second, (unsigned)(n & 7) };
 }
 
 /* Add the code point code (n bytes at p[i]): a letter beyond ASCII or a joined
  * apostrophe or hyphen, none of them a digit. Returns the position after it. */
 static inline size_t take_code(size_t i, uint32_t code, size_t n, word_state_t *word)
 {
-    word->hash = hash_lower(word->hash, code);
+    hash_lower(&word->hash, code);
     word->all_digits = false;
     word->letters++;
     return i + n;
@@ -491,12 +605,12 @@ static size_t continue_word(const unsigned char *p, size_t length, size_t i,
         if (join == JOIN_END)
             break;
         if (join == JOIN_ELISION) {
-            word->hash = (word->hash ^ '\'') * FNV_PRIME;
+            hash_byte(&word->hash, '\'');
             return i + n2;
         }
         if (join == JOIN_NUMBER) {
             /* keep the number a number: the joiner is not a letter; after is a digit */
-            word->hash = (word->hash ^ (unsigned char)next) * FNV_PRIME;
+            hash_byte(&word->hash, (unsigned char)next);
             i = take_ascii_run(p, length, i + n2, word);
             continue;
         }
@@ -513,43 +627,90 @@ static inline bool may_continue(unsigned class, bool all_digits)
     return (class & joining) != 0;
 }
 
+#define EACH_BYTE(value) (0x0101010101010101ull * (value))
+
+/* Bit 7 of each byte of the chunk that is no ASCII letter or digit, the other bits 0. */
+static inline uint64_t other_bytes(uint64_t chunk)
+{
+    uint64_t ascii = chunk & EACH_BYTE(0x7F);
+    uint64_t lower = ascii | EACH_BYTE(0x20);
+    /* (b + 0x80 - bound) has bit 7 set when b >= bound (b < 0x80: no carry out) */
+    uint64_t letters = (lower + EACH_BYTE(0x80 - 'a')) & ~(lower + EACH_BYTE(0x80 - 'z' - 1));
+    uint64_t digits = (ascii + EACH_BYTE(0x80 - '0')) & ~(ascii + EACH_BYTE(0x80 - '9' - 1));
+    return ~((letters | digits) & ~chunk) & EACH_BYTE(0x80);
+}
+
+/* The number of bytes before the first flagged byte (bit 7) of flags, 8 for none. */
+static inline size_t bytes_before(uint64_t flags)
+{
+    uint64_t below = ((flags & (0 - flags)) - 1) & EACH_BYTE(0x80);
+    return (size_t)(((below >> 7) * EACH_BYTE(1)) >> 56);
+}
+
+/* The run of ASCII letters and digits at p[i] with 16 bytes to read there: its length
+ * (16 when it may go on) from two loads, no branch per byte; *state its hash when
+ * shorter than 16, *after the byte after it; *letters whether it has a letter. */
+static inline size_t window_run(const unsigned char *p, size_t i, hash_state_t *state,
+                                unsigned char *after, bool *letters)
+{
+    uint64_t low = load_chunk(p + i), high = load_chunk(p + i + 8);
+    size_t n_low = bytes_before(other_bytes(low));
+    size_t n_high = bytes_before(other_bytes(high));
+    uint64_t longer = (uint64_t)0 - (uint64_t)(n_low >> 3);   /* all ones when n >= 8 */
+    size_t n = n_low + (n_high & (size_t)longer);
+    uint64_t last = (low & ~longer) | (high & longer);  /* the chunk where the run ends */
+    *after = (unsigned char)(last >> (8 * (n & 7)));
+    low |= EACH_BYTE(0x20);
+    high |= EACH_BYTE(0x20);
+    uint64_t tail = ((uint64_t)1 << (8 * (n & 7))) - 1;   /* the bytes of the last chunk */
+    uint64_t first = low & (tail | longer);
+    uint64_t second = high & tail & longer;
+    *letters = ((first | second) & EACH_BYTE(0x40)) != 0;
+    uint64_t mixed = HASH_SEED ^ ((hash_absorb(HASH_SEED, first) ^ HASH_SEED) & longer);
+    *state = (hash_state_t){ mixed, (first & ~longer) | second, (unsigned)(n & 7) };
+    return n;
+}
+
 /* Fill token as the word or number starting with the ASCII letter or digit at p[i];
  * guarded: the text ends with a byte that ends any run; offset: what token offsets
- * add to positions in p. Returns the position after it, and after the space that
- * most often follows (which would make no token). */
+ * add to positions in p. Returns the position after it. (The space that most often
+ * follows is left to the caller's loop: a branch there, well predicted, lets the next
+ * token's loads start before this one's length is known.) */
 static inline size_t cut_ascii_word(const unsigned char *p, size_t length, size_t i,
                                     bool guarded, uint32_t offset, rw_token_t *token)
 {
     unsigned char first = p[i];
     size_t from = i;
-    uint32_t hash = FNV_OFFSET;
-    bool all_digits = false;
+    bool letters;
+    hash_state_t hash;
     unsigned stop;          /* the class of the byte that ended the run, 0 at the end */
-    if ((word_fold[first] & FOLDED_LETTER) && guarded) {
-        i = take_guarded_run(p, i, &hash);
-        stop = byte_class[p[i]];   /* guarded: the run ended inside the text */
-    } else {
-        word_state_t run = { FNV_OFFSET, 0, true };
-        i = take_ascii_run(p, length, i, &run);
-        hash = run.hash;
-        all_digits = run.all_digits;
+    size_t n = 16;
+    if (length - i >= 16) {
+        unsigned char after;
+        n = window_run(p, i, &hash, &after, &letters);
+        i += n;
+        stop = byte_class[after];
+    }
+    if (n == 16) {          /* near the text's end, or a long run */
+        i = run_end(p, length, i, guarded);
+        hash = hash_run(p, length, from, i - from, &letters);
         stop = i < length ? byte_class[p[i]] : 0;
     }
+    bool all_digits = !letters;
     if (may_continue(stop, all_digits)) {
         word_state_t word = { hash, i - from, all_digits };
         i = continue_word(p, length, i, &word);
         hash = word.hash;
         all_digits = word.all_digits;
-        stop = 0;
     }
     token->start = offset + (uint32_t)from;
     token->end = offset + (uint32_t)i;
-    token->hash = hash;
+    token->hash = hash_finish(hash);
     token->kind = all_digits ? RW_TOKEN_NUMBER : RW_TOKEN_WORD;
     token->capital = (unsigned char)(first - 'A') < 26;
     token->punct = 0;
     token->roles = 0;
-    return stop == BYTE_SPACE ? i + 1 : i;
+    return i;
 }
 
 /* Fill token (all but its start and end) from the code point beyond ASCII at p[i]:
@@ -567,11 +728,11 @@ static size_t cut_other_token(const unsigned char *p, size_t length, size_t i,
         fill_punct_token(token, code);
         return i + n;
     }
-    word_state_t word = { FNV_OFFSET, 0, true };
+    word_state_t word = { HASH_START, 0, true };
     i = take_code(i, code, n, &word);
     i = take_ascii_run(p, length, i, &word);
     i = continue_word(p, length, i, &word);
-    token->hash = word.hash;
+    token->hash = hash_finish(word.hash);
     token->kind = RW_TOKEN_WORD;
     token->capital = rw_words_is_upper(code);
     token->punct = 0;
