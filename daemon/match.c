@@ -296,6 +296,16 @@ static inline uint64_t load_chunk(const unsigned char *bytes)
 /* Write chunk to the eight bytes at bytes. */
 static inline void store_chunk(unsigned char *bytes, uint64_t chunk)
 {
+    static const union {
+        uint16_t number;
+        unsigned char bytes[2];
+    } probe = {1};
+    if (probe.bytes[0] == 1) { /* little-endian: the chunk's bytes are in memory order
+                                  (one store; compilers join byte stores of two chunks
+                                  into a slow 16-byte one) */
+        memcpy(bytes, &chunk, sizeof chunk);
+        return;
+    }
     bytes[0] = (unsigned char)chunk;
     bytes[1] = (unsigned char)(chunk >> 8);
     bytes[2] = (unsigned char)(chunk >> 16);
@@ -522,12 +532,14 @@ static inline uint64_t alnum_lanes(uint64_t chunk)
     return (digit | letter) & ~chunk & LANE_TOPS;
 }
 
-/* A word folded by the fast path (fold_ascii_word). */
+/* A word folded by the fast path (fold_short_ascii_word, fold_ascii_word). */
 typedef struct {
     size_t size;           /* bytes of the word (and of its folded form) */
     uint64_t hash;
     bool all_capitals, digits;
-    bool space_then_word;  /* one space, then a letter or digit, follow the word */
+    bool one_byte_gap;     /* one gap byte, then a letter or digit, follow the word */
+    unsigned gap;          /* with one_byte_gap: the class of that byte (CLASS_GAP or
+                              CLASS_BREAK) */
 } ascii_word_t;
 
 /* Fold the run of ASCII letters and digits at bytes (bytes < end, the end of the text)
@@ -563,7 +575,8 @@ static inline bool fold_ascii_word(const unsigned char *bytes, const unsigned ch
     uint64_t below = stop >> 7; /* 1 << 8 * its lane */
     unsigned lanes = (unsigned)((below * 0x0001020304050607ull) >> 56);
     /* The fast path for the gap that follows most words: a space, then a word. */
-    word->space_then_word = (alnum & (stop << 8)) && ((chunk >> (8 * lanes)) & 0xFF) == ' ';
+    word->one_byte_gap = (alnum & (stop << 8)) && ((chunk >> (8 * lanes)) & 0xFF) == ' ';
+    word->gap = CLASS_GAP;
     if (lanes > 0) { /* the last piece */
         if (size == RW_MATCH_WORD_MAX)
             return false;
@@ -581,6 +594,53 @@ static inline bool fold_ascii_word(const unsigned char *bytes, const unsigned ch
     word->hash = hash;
     word->all_capitals = letters && !(lower & BYTES_OF(0x40));
     word->digits = !letters;
+    return true;
+}
+
+/* The lane (0..7) of the byte whose bit 7 is the one bit set in top. */
+static inline unsigned lane_of(uint64_t top)
+{
+    return (unsigned)(((top >> 7) * 0x0001020304050607ull) >> 56);
+}
+
+/* fold_ascii_word for a word of at most 15 bytes followed by an ASCII byte, with at
+ * least 17 bytes of text from bytes on: two chunks are read and folded whole, without
+ * a branch on the word's length (words of 8 bytes and more are common, and a branch on
+ * it is often mispredicted). The gap after the word is looked at too: when it is one
+ * byte, the next word is known to start after it. false (nothing written but scratch
+ * bytes of folded) when fold_ascii_word must cut the word. */
+static inline bool fold_short_ascii_word(const unsigned char *bytes, unsigned char *folded,
+                                         ascii_word_t *word)
+{
+    uint64_t chunk0 = load_chunk(bytes), chunk1 = load_chunk(bytes + 8);
+    uint64_t stops0 = alnum_lanes(chunk0) ^ LANE_TOPS;
+    uint64_t stops1 = alnum_lanes(chunk1) ^ LANE_TOPS;
+    uint64_t stop0 = stops0 & (0 - stops0); /* 0 when the word fills chunk0 */
+    uint64_t stop1 = stops1 & (0 - stops1);
+    uint64_t in_first = 0 - (uint64_t)(stop0 != 0); /* all ones when it ends in chunk0 */
+    uint64_t stop = stop0 | (stop1 & ~in_first);
+    if (!stop || ((chunk0 & stop0) | (chunk1 & stop & ~in_first)))
+        return false; /* 16 bytes or more, or a byte 0x80..0xFF ends it */
+    uint64_t keep0 = (stop0 >> 7) - 1;                 /* all ones when stop0 is 0 */
+    uint64_t keep1 = ((stop1 >> 7) - 1) & ~in_first;
+    uint64_t word0 = chunk0 & keep0, word1 = chunk1 & keep1;
+    uint64_t fold0 = word0 | (BYTES_OF(0x20) & keep0);
+    uint64_t fold1 = word1 | (BYTES_OF(0x20) & keep1);
+    size_t size = lane_of(stop) + (8 & ~(size_t)in_first);
+    store_chunk(folded, fold0);
+    store_chunk(folded + 8, fold1);
+    uint64_t hash = hash_step(HASH_SEED, fold0);
+    uint64_t longer = hash_step(hash, fold1);
+    hash ^= (hash ^ longer) & (0 - (uint64_t)(size > 8));
+    uint64_t letters = (word0 | word1) & BYTES_OF(0x40);
+    uint64_t lower = ((word0 & (word0 << 1)) | (word1 & (word1 << 1))) & BYTES_OF(0x40);
+    unsigned gap = ascii_class[bytes[size]];
+    word->size = size;
+    word->hash = hash;
+    word->all_capitals = letters && !lower;
+    word->digits = !letters;
+    word->one_byte_gap = ascii_class[bytes[size + 1]] == CLASS_WORD;
+    word->gap = gap;
     return true;
 }
 
@@ -615,7 +675,7 @@ static size_t split_ascii_words(const char *text, size_t length, size_t position
     /* words_reserve: positive */
     const unsigned char *room = folded + words->folded_capacity - RW_MATCH_WORD_MAX;
     unsigned gap = position == 0 ? CLASS_BREAK : 0;
-    bool at_word = false; /* at is known to be a word's first byte, after one space */
+    bool at_word = false; /* at is known to be a word's first byte, after a one-byte gap */
     while (token < full && out < room) {
         if (!at_word) {
             at = skip_ascii_gap(at, end, &gap);
@@ -623,7 +683,8 @@ static size_t split_ascii_words(const char *text, size_t length, size_t position
                 break;
         }
         ascii_word_t word;
-        if (!fold_ascii_word(at, end, out, &word))
+        if (!(end - at > 16 && fold_short_ascii_word(at, out, &word)) &&
+            !fold_ascii_word(at, end, out, &word))
             break;
         uint32_t start = (uint32_t)(at - bytes);
         token->start = start;
@@ -638,9 +699,9 @@ static size_t split_ascii_words(const char *text, size_t length, size_t position
         token->after_break = gap == CLASS_BREAK;
         token++;
         out += word.size;
-        at += word.size + word.space_then_word;
-        at_word = word.space_then_word;
-        gap = 0;
+        at += word.size + word.one_byte_gap;
+        at_word = word.one_byte_gap;
+        gap = word.one_byte_gap ? word.gap : 0;
     }
     words->count = (size_t)(token - words->items);
     words->folded_used = (size_t)(out - folded);
@@ -1330,26 +1391,16 @@ size_t rw_match_scan(const rw_match_t *self, const char *text, size_t length,
 
 /* ---- Scanning a word list ------------------------------------------------------------
  * The scans of a list give the same calls of fn and the same result as scan, faster:
- * most words begin no phrase, and a tight loop passes over them with one bit test each
- * (next_candidate); the others are read from the list in place. The word before a word
- * is always the one before it in the list. */
+ * most words begin no phrase, and a tight loop without branches passes over a block of
+ * them with one bit test each (filter_candidates), noting the others, which are then
+ * read from the list in place. The word before a word is always the one before it in
+ * the list. */
 
 /* The bit of the first-word filter for a word with this hash, as bit 0. */
 static inline uint64_t first_word_bit(const uint64_t *filter, uint64_t hash)
 {
     uint32_t bit = filter_bit(hash, 0);
     return filter[bit / 64] >> (bit % 64);
-}
-
-/* The first index from index on, before stop, whose word may begin a phrase; stop when
- * none: the loop that most words of a text go through. */
-static inline size_t next_candidate(const rw_match_t *self, const rw_match_token_t *items,
-                                    size_t index, size_t stop)
-{
-    const uint64_t *filter = self->first_words;
-    while (index < stop && !(first_word_bit(filter, items[index].hash) & 1))
-        index++;
-    return index;
 }
 
 /* The word at index of a list source as a match sees it. */
@@ -1397,7 +1448,7 @@ static inline int list_child(const rw_match_t *self, const source_t *source, int
 }
 
 /* The trie node of the phrases that may begin with the word at index of a list source,
- * or -1. next_candidate has tried the filter on the words before stop. */
+ * or -1. filter_candidates has tried the filter on the words before stop. */
 static inline int list_first_node(const rw_match_t *self, const source_t *source,
                                   size_t index, size_t stop)
 {
@@ -1464,41 +1515,82 @@ static phrase_t longest_listed_phrase(const rw_match_t *self, const source_t *so
     return best;
 }
 
-/* scan over a list source. */
+/* Look for a phrase from the word at index of a list source, which passed the
+ * first-word filter (or is the tail: index >= stop) and is not inside a phrase found
+ * before, and report it; false when fn asks to stop. Moves *resume past a phrase
+ * found. */
+static bool match_listed(const rw_match_t *self, const source_t *source, uint32_t groups,
+                         rw_match_fn fn, void *context, size_t index, size_t stop,
+                         size_t *resume)
+{
+    seen_t seen[RW_MATCH_PHRASE_MAX];
+    seen_t before;
+    int node = list_first_node(self, source, index, stop);
+    if (node < 0 || !may_match_from(self, source, node, index, groups))
+        return true;
+    view_t word;
+    list_view(source, index, &word);
+    seen[0].start = word.start;
+    seen[0].end = word.end;
+    seen[0].capital = word.capital;
+    seen[0].all_capitals = word.all_capitals;
+    seen[0].after_break = word.after_break;
+    const seen_t *prior = NULL;
+    bool before_ready = false;
+    phrase_t phrase = longest_listed_phrase(self, source, groups, node, index, word.letters,
+                                            seen, &before, &prior, &before_ready);
+    if (phrase.node < 0)
+        return true;
+    if (!before_ready)
+        prior = list_before(source, index, &before);
+    if (!report_phrase(self, source, groups, &phrase, seen, prior, fn, context))
+        return false;
+    *resume = phrase.position;
+    return true;
+}
+
+/* Words tested against the first-word filter at a time (filter_candidates). */
+#define CANDIDATE_BLOCK 256
+
+/* Write to candidates the indexes, minus from, of the words in [from, to) (at most
+ * CANDIDATE_BLOCK) that may begin a phrase; returns their number. No branch on the
+ * filter: a list of function words matches about every third word of a text, and the
+ * other lists often enough, in no order a branch predictor could learn. */
+static size_t filter_candidates(const rw_match_t *self, const rw_match_token_t *items,
+                                size_t from, size_t to, uint16_t *candidates)
+{
+    const uint64_t *filter = self->first_words;
+    size_t found = 0;
+    for (size_t index = from; index < to; index++) {
+        candidates[found] = (uint16_t)(index - from);
+        found += first_word_bit(filter, items[index].hash) & 1;
+    }
+    return found;
+}
+
+/* scan over a list source: the words that pass the filter, a block at a time, then the
+ * tail. */
 static size_t scan_list(const rw_match_t *self, const source_t *source, uint32_t groups,
                         rw_match_fn fn, void *context)
 {
     const rw_match_token_t *items = source->words->items;
     size_t last = source->last;
     size_t stop = source->tail ? last - 1 : last; /* the tail is read by list_view */
-    seen_t seen[RW_MATCH_PHRASE_MAX];
-    seen_t before;
-    for (size_t index = source->first;; index++) {
-        index = next_candidate(self, items, index, stop);
-        if (index >= last)
-            break;
-        int node = list_first_node(self, source, index, stop);
-        if (node < 0 || !may_match_from(self, source, node, index, groups))
-            continue;
-        view_t word;
-        list_view(source, index, &word);
-        seen[0].start = word.start;
-        seen[0].end = word.end;
-        seen[0].capital = word.capital;
-        seen[0].all_capitals = word.all_capitals;
-        seen[0].after_break = word.after_break;
-        const seen_t *prior = NULL;
-        bool before_ready = false;
-        phrase_t phrase = longest_listed_phrase(self, source, groups, node, index, word.letters,
-                                                seen, &before, &prior, &before_ready);
-        if (phrase.node < 0)
-            continue;
-        if (!before_ready)
-            prior = list_before(source, index, &before);
-        if (!report_phrase(self, source, groups, &phrase, seen, prior, fn, context))
-            return index - source->first + 1;
-        index = phrase.position - 1;
+    size_t resume = source->first; /* words before it are inside a phrase found */
+    uint16_t candidates[CANDIDATE_BLOCK];
+    for (size_t block = source->first; block < stop; block += CANDIDATE_BLOCK) {
+        size_t to = stop - block > CANDIDATE_BLOCK ? block + CANDIDATE_BLOCK : stop;
+        size_t found = filter_candidates(self, items, block, to, candidates);
+        for (size_t k = 0; k < found; k++) {
+            size_t index = block + candidates[k];
+            if (index >= resume &&
+                !match_listed(self, source, groups, fn, context, index, stop, &resume))
+                return index - source->first + 1;
+        }
     }
+    if (stop < last && stop >= resume &&
+        !match_listed(self, source, groups, fn, context, stop, stop, &resume))
+        return stop - source->first + 1;
     return last - source->first;
 }
 
@@ -1506,27 +1598,30 @@ static size_t scan_list(const rw_match_t *self, const source_t *source, uint32_t
  * phrase is one word that any case of it matches (a list of function words). Then a
  * match never reaches past its word and every entry of the word's node accepts when its
  * group is selected, so this gives the same calls of fn and the same result as scan,
- * without its trie walk. */
+ * without its trie walk. The filter is tried on a block of words at a time. */
 static size_t scan_single_words(const rw_match_t *self, const source_t *source,
                                 uint32_t groups, rw_match_fn fn, void *context)
 {
     const rw_match_token_t *items = source->words->items;
     size_t last = source->last;
-    for (size_t index = source->first;; index++) {
-        index = next_candidate(self, items, index, last);
-        if (index >= last)
-            break;
-        const rw_match_token_t *token = &items[index];
-        int node = first_node(vocab_find(self, source->words->folded + token->folded,
-                                         token->folded_length, token->hash));
-        if (node < 0)
-            continue;
-        for (int e = self->nodes[node].first_entry; e >= 0; e = self->entries[e].next) {
-            const entry_t *entry = &self->entries[e];
-            if ((entry->group_bit & groups) &&
-                !fn(context, token->start - source->base, token->end - source->base,
-                    entry->value))
-                return index - source->first + 1;
+    uint16_t candidates[CANDIDATE_BLOCK];
+    for (size_t block = source->first; block < last; block += CANDIDATE_BLOCK) {
+        size_t to = last - block > CANDIDATE_BLOCK ? block + CANDIDATE_BLOCK : last;
+        size_t found = filter_candidates(self, items, block, to, candidates);
+        for (size_t k = 0; k < found; k++) {
+            size_t index = block + candidates[k];
+            const rw_match_token_t *token = &items[index];
+            int node = first_node(vocab_find(self, source->words->folded + token->folded,
+                                             token->folded_length, token->hash));
+            if (node < 0)
+                continue;
+            for (int e = self->nodes[node].first_entry; e >= 0; e = self->entries[e].next) {
+                const entry_t *entry = &self->entries[e];
+                if ((entry->group_bit & groups) &&
+                    !fn(context, token->start - source->base, token->end - source->base,
+                        entry->value))
+                    return index - source->first + 1;
+            }
         }
     }
     return last - source->first;
