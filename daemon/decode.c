@@ -10,7 +10,8 @@
  * collapse, trailing spaces vanish and a blank-line run becomes exactly "\n\n"; the
  * pending whitespace maps to the whole run of original bytes that made it. The map is
  * kept as pieces (text.h): a run of copied text is one piece, not one entry per byte.
- * Runs of printable ASCII are found eight bytes at a time (plain word arithmetic). */
+ * Runs of printable ASCII are found and copied eight bytes at a time (plain word
+ * arithmetic). */
 #include "decode.h"
 
 #include <errno.h>
@@ -603,34 +604,48 @@ static size_t utf8_length(unsigned char lead)
 
 static inline bool is_plain_ascii(unsigned char byte) { return byte > 0x20 && byte < 0x7F; }
 
-/* Bit 7 of each byte of the result is set where word has a byte that is not printable
- * ASCII or a space (below 0x20, 0x7F or above). */
-static inline uint64_t unprintable(uint64_t word)
+#define BYTE_LOW7 (BYTE_ONES * 0x7F)
+
+/* The eight bytes at p as a number, the first in the low byte (on any machine). */
+static inline uint64_t load_lanes(const unsigned char *p)
 {
-    uint64_t low7 = word & ~BYTE_HIGHS;
-    return word | (low7 + BYTE_ONES) | ~(low7 + BYTE_ONES * 0x60);
+    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
+           (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
+           (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
 }
 
-/* Bit 7 of some byte of the result is set when word has two spaces side by side
- * (either byte order: the lowest byte has no neighbour below, so it is made nonzero). */
-static inline uint64_t space_pair(uint64_t word)
+/* 0x80 in each byte of the result whose byte of word is not printable ASCII (outside
+ * 0x21..0x7E), 0 in the others: exact per byte, no carry crosses bytes. */
+static inline uint64_t unprintable_lanes(uint64_t word)
 {
-    uint64_t spaces = word ^ (BYTE_ONES * 0x20); /* zero where a space is */
-    uint64_t pairs = spaces | (spaces << 8) | 0xFF;
-    return (pairs - BYTE_ONES) & ~pairs;
+    uint64_t low7 = word & BYTE_LOW7;
+    uint64_t below = ~(low7 + BYTE_ONES * (0x80 - 0x21)); /* bit 7 clear: 0x21 or more */
+    uint64_t del = low7 + BYTE_ONES;                       /* bit 7 set: 0x7F */
+    return (below | del | word) & BYTE_HIGHS;
 }
 
-/* True when the sixteen bytes at p are all printable ASCII or spaces, with no two
- * spaces side by side: then the first fifteen surely belong to a plain run (a space
- * there is followed by a printable byte; the last byte depends on the one after it). */
-static inline bool plain_words(const unsigned char *p)
+/* 0x80 in each byte of the result whose byte of word is a space; exact per byte. */
+static inline uint64_t space_lanes(uint64_t word)
 {
-    uint64_t first, second;
-    memcpy(&first, p, 8);
-    memcpy(&second, p + 8, 8);
-    uint64_t bad = unprintable(first) | unprintable(second) | space_pair(first) |
-                   space_pair(second);
-    return (bad & BYTE_HIGHS) == 0 && !(p[7] == ' ' && p[8] == ' ');
+    uint64_t x = word ^ (BYTE_ONES * 0x20);
+    return ~(((x & BYTE_LOW7) + BYTE_LOW7) | x) & BYTE_HIGHS;
+}
+
+/* 0x80 in each byte of the result where a plain run cannot go on through the byte of
+ * here (bytes p[0..8)), after being p[8]: a byte that is not printable ASCII, unless it
+ * is a space followed by a printable one. */
+static inline uint64_t run_stops(uint64_t here, unsigned char after)
+{
+    uint64_t unprintable = unprintable_lanes(here);
+    uint64_t unprintable_next = (unprintable >> 8) | (uint64_t)!is_plain_ascii(after) << 63;
+    return unprintable & ~(space_lanes(here) & ~unprintable_next);
+}
+
+/* The index (0..7) of the lowest byte of lanes that has 0x80 set; lanes is not 0. */
+static inline size_t first_lane(uint64_t lanes)
+{
+    uint64_t lowest = (lanes & (0 - lanes)) >> 7; /* 1 << 8 * its index */
+    return (size_t)((lowest * UINT64_C(0x0001020304050607)) >> 56);
 }
 
 /* Map count bytes copied from source positions from.. (converted input: its own map). */
@@ -647,24 +662,38 @@ static void map_copied(rw_decode_writer_t *self, size_t from, size_t count)
 }
 
 /* Copy the run of printable ASCII (and single spaces) at data[from..to) with its map:
- * the fast path. data[from] is printable. */
+ * the fast path. data[from] is printable. A single space between two printable
+ * characters stays as it is: it is its own whitespace run, so the run goes on through
+ * it. Eight bytes are looked at and copied at once while nine are left (the ninth
+ * tells whether a space in the eighth goes on); the copy may write bytes past the run,
+ * which the text after it overwrites: clean text never outgrows the input read
+ * (reserve in rw_decode_writer_text). */
 static size_t copy_ascii_run(rw_decode_writer_t *self, size_t from, size_t to)
 {
     const unsigned char *data = self->source->data;
-    size_t end = from;
-    /* Fifteen bytes at a time while whole blocks are plain (the sixteenth is looked at
-     * again: a space there depends on the byte after it). */
-    while (end + 16 <= to && plain_words(data + end))
-        end += 15;
-    /* A single space between two printable characters stays as it is: it is its own
-     * whitespace run, so the run goes on through it. */
-    while (end < to && (is_plain_ascii(data[end]) ||
-                        (data[end] == ' ' && end + 1 < to && is_plain_ascii(data[end + 1]))))
-        end++;
-    size_t count = end - from;
     flush_pending(self);
+    unsigned char *out = (unsigned char *)self->data + self->length;
+    size_t end = from;
+    for (;;) {
+        if (to - end < 9) {
+            while (end < to && (is_plain_ascii(data[end]) ||
+                                (data[end] == ' ' && end + 1 < to &&
+                                 is_plain_ascii(data[end + 1])))) {
+                out[end - from] = data[end];
+                end++;
+            }
+            break;
+        }
+        uint64_t stops = run_stops(load_lanes(data + end), data[end + 8]);
+        memcpy(out + (end - from), data + end, 8);
+        if (stops) {
+            end += first_lane(stops);
+            break;
+        }
+        end += 8;
+    }
+    size_t count = end - from;
     map_copied(self, from, count);
-    memcpy(self->data + self->length, data + from, count);
     self->length += count;
     return end;
 }

@@ -121,14 +121,15 @@ static void note_roles(extractor_t *ex)
     uint32_t unit_roles = 0;
     size_t words = 0;
     for (; token < end; token++) {
-        if (token->kind == RW_TOKEN_PUNCT)
+        /* one branch per token: punctuation and numbers are told apart without one */
+        unsigned kind = token->kind;
+        words += kind != RW_TOKEN_PUNCT;
+        if (kind != RW_TOKEN_WORD)
             continue;
-        words++;
-        if (token->kind == RW_TOKEN_WORD) {
-            token->roles = rw_lexicon_roles(lexicon, token->hash, data + token->start,
-                                            token->end - token->start);
-            unit_roles |= token->roles;
-        }
+        uint32_t roles = rw_lexicon_roles(lexicon, token->hash, data + token->start,
+                                          token->end - token->start);
+        token->roles = roles;
+        unit_roles |= roles;
     }
     ex->unit_roles = unit_roles;
     ex->unit_words = words;
@@ -925,10 +926,10 @@ static void find_imperative(extractor_t *ex, const rw_unit_t *unit, analysis_t *
                      && has_role(&tokens->items[first], RW_LEXICON_DETERMINER);
 }
 
-/* Analyse one unit into a: its cues, speaker, shape, best cue and imperative. */
+/* Analyse one unit into a (all zero, from calloc: one memset for all units is
+ * cheaper than one per unit): its cues, speaker, shape, best cue and imperative. */
 static int analyse_unit(extractor_t *ex, const rw_unit_t *unit, analysis_t *a)
 {
-    memset(a, 0, sizeof *a);
     a->imperative = -1;
     int rc = find_cues(ex, unit);
     if (rc != 0)
@@ -983,21 +984,23 @@ static inline uint64_t zero_lanes(uint64_t chunk)
     return ~(((chunk & LOW_BITS) + LOW_BITS) | chunk) & TOP_BITS;
 }
 
-/* The bytes of chunk that folded_copy cannot copy as they are, marked with 0x80: bytes
- * up to ' ' and 0xC2 (which may open U+00A0), except a space followed, in the chunk,
- * by a byte of neither kind (one space between words stays as it is). */
-static inline uint64_t work_lanes(uint64_t chunk)
-{
-    uint64_t below = ~(((chunk & LOW_BITS) + BYTES_OF(0x80 - 0x21)) | chunk) & TOP_BITS;
-    uint64_t special = below | zero_lanes(chunk ^ BYTES_OF(0xC2));
-    uint64_t space = zero_lanes(chunk ^ BYTES_OF(' '));
-    return special & ~(space & ~(special >> 8) & (TOP_BITS >> 8));
-}
-
 /* Is c a byte that folded_copy copies as it is, whatever follows? */
 static inline bool is_plain(unsigned char c)
 {
     return c > ' ' && c != 0xC2;
+}
+
+/* The bytes of chunk that folded_copy cannot copy as they are, marked with 0x80: bytes
+ * up to ' ' and 0xC2 (which may open U+00A0), except a space followed by a byte of
+ * neither kind (one space between words stays as it is); after is the byte after the
+ * chunk. */
+static inline uint64_t work_lanes(uint64_t chunk, unsigned char after)
+{
+    uint64_t below = ~(((chunk & LOW_BITS) + BYTES_OF(0x80 - 0x21)) | chunk) & TOP_BITS;
+    uint64_t special = below | zero_lanes(chunk ^ BYTES_OF(0xC2));
+    uint64_t space = zero_lanes(chunk ^ BYTES_OF(' '));
+    uint64_t special_next = (special >> 8) | (uint64_t)!is_plain(after) << 63;
+    return special & ~(space & ~special_next);
 }
 
 /* The end of the white space run at p (p itself when there is none): ASCII white
@@ -1024,10 +1027,11 @@ static size_t folded_copy(const char *text, size_t start, size_t end, char *out)
     unsigned char *o = (unsigned char *)out;
     /* from here on a white space run always follows a byte already copied */
     while (p < e) {
-        if (e - p >= 8) {
-            /* eight bytes at once: copy them all, keep those before the first to work on */
+        if (e - p >= 9) {
+            /* eight bytes at once (and the ninth, which tells whether a space in the
+             * eighth stays): copy them all, keep those before the first to work on */
             uint64_t chunk = load_chunk(p);
-            uint64_t work = work_lanes(chunk);
+            uint64_t work = work_lanes(chunk, p[8]);
             store_chunk(o, chunk);
             if (!work) {
                 p += 8;
@@ -1377,7 +1381,7 @@ int rw_extract(const rw_lexicon_t *lexicon, const rw_text_t *text,
         rc = rw_segment_run(segment, rw_lexicon_abbreviations(lexicon), text->data,
                             text->length);
     if (rc == 0 && segment->count > 0) {
-        analyses = malloc(segment->count * sizeof *analyses);
+        analyses = calloc(segment->count, sizeof *analyses);
         if (!analyses)
             rc = -ENOMEM;
     }

@@ -25,7 +25,15 @@
 typedef struct {
     char suffix[SUFFIX_MAX];
     char replacement[SUFFIX_MAX];
+    size_t suffix_length;       /* strlen of each, noted once at load */
+    size_t replacement_length;
 } inflection_t;
+
+/* The length of a folded suffix and whether it is ASCII letters only (may_end_with). */
+typedef struct {
+    size_t length;
+    bool plain;
+} suffix_shape_t;
 
 struct rw_lexicon {
     rw_gazetteer_t *gazetteer;
@@ -39,6 +47,7 @@ struct rw_lexicon {
     size_t inflection_count;
     char (*adverb_suffixes)[SUFFIX_MAX];
     char (*adverb_languages)[8];      /* the language of each suffix */
+    suffix_shape_t *adverb_shapes;    /* the length of each suffix, noted at load */
     size_t adverb_count;
 };
 
@@ -234,8 +243,19 @@ static int add_adverb_suffix(rw_lexicon_t *self, const char *suffix, const char 
     if (!languages)
         return -ENOMEM;
     self->adverb_languages = languages;
-    rw_words_fold(suffix, strlen(suffix), grown[self->adverb_count], SUFFIX_MAX);
+    suffix_shape_t *shapes = realloc(self->adverb_shapes,
+                                     (self->adverb_count + 1) * sizeof *shapes);
+    if (!shapes)
+        return -ENOMEM;
+    self->adverb_shapes = shapes;
+    char *folded = grown[self->adverb_count];
+    rw_words_fold(suffix, strlen(suffix), folded, SUFFIX_MAX);
     snprintf(languages[self->adverb_count], sizeof *languages, "%s", language);
+    suffix_shape_t *shape = &shapes[self->adverb_count];
+    shape->length = strlen(folded);
+    shape->plain = true;
+    for (size_t i = 0; i < shape->length; i++)
+        shape->plain = shape->plain && folded[i] >= 'a' && folded[i] <= 'z';
     self->adverb_count++;
     return 0;
 }
@@ -339,6 +359,8 @@ static int load_inflections(rw_lexicon_t *self, const char *path, char *error,
         else
             rw_words_fold(reader.fields[1], strlen(reader.fields[1]), rule->replacement,
                           SUFFIX_MAX);
+        rule->suffix_length = strlen(rule->suffix);
+        rule->replacement_length = strlen(rule->replacement);
     }
     reader_close(&reader);
     return rc;
@@ -431,6 +453,7 @@ void rw_lexicon_destroy(rw_lexicon_t **self_p)
     free(self->inflections);
     free(self->adverb_suffixes);
     free(self->adverb_languages);
+    free(self->adverb_shapes);
     free(self);
     *self_p = NULL;
 }
@@ -481,18 +504,15 @@ static bool same_language(const char *a, const char *b)
     return false;
 }
 
-/* A quick test that word[0, length) may end with the folded suffix: false only when it
- * cannot. For a suffix of ASCII letters the test is exact: folding makes ASCII letters
- * only from ASCII letters, so the word's last bytes must be those letters in any case.
- * *s gets the suffix's length. */
-static bool may_end_with(const char *word, size_t length, const char *suffix, size_t *s)
+/* A quick test that word[0, length) may end with the folded suffix (its shape: n bytes,
+ * ASCII letters only or not): false only when it cannot. For a suffix of ASCII letters
+ * the test is exact: folding makes ASCII letters only from ASCII letters, so the word's
+ * last bytes must be those letters in any case. */
+static bool may_end_with(const char *word, size_t length, const char *suffix,
+                         const suffix_shape_t *shape)
 {
-    bool plain = true;    /* ASCII letters only */
-    size_t n = 0;
-    for (; suffix[n]; n++)
-        plain = plain && suffix[n] >= 'a' && suffix[n] <= 'z';
-    *s = n;
-    if (!plain)
+    size_t n = shape->length;
+    if (!shape->plain)
         return true;      /* only folding the word can tell */
     if (length < n)
         return false;
@@ -514,10 +534,10 @@ bool rw_lexicon_is_adverb(const rw_lexicon_t *self, const char *language, const 
     if (length >= sizeof folded / 2)
         return false;
     for (size_t i = 0; i < self->adverb_count; i++) {
-        size_t s;
+        size_t s = self->adverb_shapes[i].length;
         if (language && !same_language(language, self->adverb_languages[i]))
             continue;
-        if (!may_end_with(word, length, self->adverb_suffixes[i], &s))
+        if (!may_end_with(word, length, self->adverb_suffixes[i], &self->adverb_shapes[i]))
             continue;
         if (!is_folded) { /* fold the word once, only when a suffix may match */
             n = rw_words_fold(word, length, folded, sizeof folded);
@@ -550,13 +570,13 @@ int rw_lexicon_verb(const rw_lexicon_t *self, const char *word, size_t length)
     size_t n = rw_words_fold(word, length, folded, sizeof folded);
     for (size_t i = 0; i < self->inflection_count; i++) {
         const inflection_t *rule = &self->inflections[i];
-        size_t s = strlen(rule->suffix);
+        size_t s = rule->suffix_length;
         if (!ends_with(folded, n, rule->suffix, s))
             continue;
         /* candidate = the stem (up to a NUL, as "%.*s" would print it) + replacement */
         char candidate[160];
         size_t stem = strnlen(folded, n - s);
-        size_t replacement = strlen(rule->replacement);
+        size_t replacement = rule->replacement_length;
         if (stem + replacement == 0 || stem + replacement >= sizeof candidate)
             continue;
         memcpy(candidate, folded, stem);
