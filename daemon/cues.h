@@ -4,8 +4,8 @@
  * A phrase is a sequence of folded words. Two wildcards: "*" matches exactly one word
  * and "..." matches zero to twenty tokens without crossing ". ; : ? !". Phrases are indexed
  * by the hash of their first word, so matching costs one hash probe per token plus the
- * candidates that start with that word (a bit filter spares most tokens the probe, and
- * the next token's hash most candidates). */
+ * candidates that start with that word (bit filters on a token's hash and the next
+ * token's spare most tokens the probe, and the next token's hash most candidates). */
 #ifndef RW_CUES_H
 #define RW_CUES_H
 
