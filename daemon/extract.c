@@ -114,25 +114,9 @@ _Static_assert(RW_LEXICON_ROLES <= VERB_SHIFT, "lexicon roles overlap the extrac
  * roles the unit holds at all and how many tokens are not punctuation. */
 static void note_roles(extractor_t *ex)
 {
-    const rw_lexicon_t *lexicon = ex->lexicon;
-    const char *data = ex->data;
-    rw_token_t *token = ex->tokens.items;
-    const rw_token_t *end = token + ex->tokens.count;
-    uint32_t unit_roles = 0;
-    size_t words = 0;
-    for (; token < end; token++) {
-        /* one branch per token: punctuation and numbers are told apart without one */
-        unsigned kind = token->kind;
-        words += kind != RW_TOKEN_PUNCT;
-        if (kind != RW_TOKEN_WORD)
-            continue;
-        uint32_t roles = rw_lexicon_roles(lexicon, token->hash, data + token->start,
-                                          token->end - token->start);
-        token->roles = roles;
-        unit_roles |= roles;
-    }
-    ex->unit_roles = unit_roles;
-    ex->unit_words = words;
+    ex->unit_roles = rw_lexicon_note_roles(ex->lexicon, ex->data, ex->text->length,
+                                           ex->tokens.items, ex->tokens.count,
+                                           &ex->unit_words);
 }
 
 /* Does some word of the unit have the lexicon role? */

@@ -35,6 +35,31 @@ typedef struct {
     bool plain;
 } suffix_shape_t;
 
+/* The words of role_masks that are ASCII and at most 16 bytes long, for the lookup of
+ * every word token (rw_lexicon_note_roles), in a table that is read without a branch:
+ * buckets of ROLE_BUCKET hashes (the bucket: the hash's low bits), an empty place holding
+ * a hash of another bucket, which no word looked up here can have; beside each place the
+ * word's folded bytes, zero-padded, as two 8-byte chunks, its length and its roles. A
+ * word is found by comparing the bucket's hashes all at once, then the one entry whose
+ * hash is equal (entry 0 when none is): two loads, no loop, no pointer followed. */
+#define ROLE_WORD_MAX 16
+#define ROLE_BUCKET 8
+#define ROLE_BUCKETS_MAX 4096
+
+typedef struct {
+    uint64_t low, high; /* the folded word's bytes 0-7 and 8-15, the first lowest */
+    uint32_t length;
+    uint32_t roles;     /* 0 in an empty place */
+} role_entry_t;
+
+typedef struct {
+    uint32_t *hashes;        /* ROLE_BUCKET per bucket */
+    role_entry_t *entries;   /* per place of hashes */
+    size_t mask;             /* buckets - 1 (a power of two, at least 2 buckets) */
+    bool usable;             /* false: two words share a hash, or some found no place
+                                in ROLE_BUCKETS_MAX buckets; the general lookup serves */
+} role_table_t;
+
 struct rw_lexicon {
     rw_gazetteer_t *gazetteer;
     rw_cues_t *cues;
@@ -43,6 +68,7 @@ struct rw_lexicon {
     rw_words_t *actors;
     rw_words_t *roles[RW_LEXICON_ROLES];
     rw_words_t *role_masks;           /* every word of roles[]: value = 1 << role, or'ed */
+    role_table_t role_table;          /* the ASCII words of role_masks, for word tokens */
     inflection_t *inflections;
     size_t inflection_count;
     char (*adverb_suffixes)[SUFFIX_MAX];
@@ -50,6 +76,8 @@ struct rw_lexicon {
     suffix_shape_t *adverb_shapes;    /* the length of each suffix, noted at load */
     size_t adverb_count;
 };
+
+static int build_role_table(rw_lexicon_t *self);
 
 static const char *const role_names[RW_LEXICON_ROLES] = {
     "to", "that", "prep", "boundary", "skip", "passive", "person", "determiner", "pronoun",
@@ -428,6 +456,11 @@ rw_lexicon_t *rw_lexicon_new(const char *lexicon_dir, const rw_strings_t *langua
             return NULL;
         }
     }
+    if (build_role_table(self) != 0) {
+        snprintf(error, error_size, "lexicon: out of memory");
+        rw_lexicon_destroy(&self);
+        return NULL;
+    }
     self->gazetteer = rw_gazetteer_new(lexicon_dir, languages, error, error_size);
     if (!self->gazetteer) {
         rw_error("lexicon: gazetteer: %s", error);
@@ -450,6 +483,8 @@ void rw_lexicon_destroy(rw_lexicon_t **self_p)
     for (int r = 0; r < RW_LEXICON_ROLES; r++)
         rw_words_destroy(&self->roles[r]);
     rw_words_destroy(&self->role_masks);
+    free(self->role_table.hashes);
+    free(self->role_table.entries);
     free(self->inflections);
     free(self->adverb_suffixes);
     free(self->adverb_languages);
@@ -483,6 +518,190 @@ uint32_t rw_lexicon_roles(const rw_lexicon_t *self, uint32_t hash, const char *t
 {
     int mask = rw_words_get_hashed(self->role_masks, hash, text, length);
     return mask < 0 ? 0 : (uint32_t)mask;
+}
+
+/* Whether this machine stores the low byte of an integer first (a constant). */
+static inline bool little_endian(void)
+{
+    const uint32_t one = 1;
+    unsigned char first;
+    memcpy(&first, &one, 1);
+    return first == 1;
+}
+
+/* The eight bytes at p as a chunk, p[0] in the low byte. */
+static inline uint64_t load_chunk(const char *p)
+{
+    uint64_t chunk;
+    if (!little_endian()) {
+        chunk = 0;
+        for (int k = 7; k >= 0; k--)
+            chunk = chunk << 8 | (unsigned char)p[k];
+        return chunk;
+    }
+    memcpy(&chunk, p, sizeof chunk);
+    return chunk;
+}
+
+#define EACH_BYTE(value) (0x0101010101010101ull * (value))
+
+/* The ASCII bytes of chunk (bit 7 of none set) with upper case letters made lower. */
+static inline uint64_t lower_chunk(uint64_t chunk)
+{
+    /* (b + 0x80 - bound) has bit 7 set when b >= bound (b < 0x80: no carry out) */
+    uint64_t upper = (chunk + EACH_BYTE(0x80 - 'A')) & ~(chunk + EACH_BYTE(0x80 - 'Z' - 1));
+    return chunk | ((upper & EACH_BYTE(0x80)) >> 2);
+}
+
+/* Whether the word[0, length) has only ASCII bytes. */
+static bool is_ascii(const char *word, size_t length)
+{
+    for (size_t i = 0; i < length; i++)
+        if ((unsigned char)word[i] >= 0x80)
+            return false;
+    return true;
+}
+
+/* Whether a word of role_masks goes in the role table. */
+static bool is_table_word(const char *word, size_t length, int value)
+{
+    return length <= ROLE_WORD_MAX && value > 0 && is_ascii(word, length);
+}
+
+/* What put_role_word did. */
+typedef enum { ROLE_PUT, ROLE_FULL, ROLE_SAME_HASH } role_put_t;
+
+/* Put the folded word (length bytes, ASCII, at most ROLE_WORD_MAX) with roles in its
+ * bucket of the role table; not when the bucket is full or holds a word with the same
+ * hash (a lookup must find one place at most). */
+static role_put_t put_role_word(role_table_t *table, const char *word, size_t length,
+                                uint32_t roles)
+{
+    uint32_t hash = rw_words_hash(word, length);
+    size_t first = (hash & table->mask) * ROLE_BUCKET;
+    size_t place = first + ROLE_BUCKET;
+    for (size_t k = first + ROLE_BUCKET; k-- > first;) {
+        if (table->entries[k].roles == 0)
+            place = k;
+        else if (table->hashes[k] == hash)
+            return ROLE_SAME_HASH;
+    }
+    if (place == first + ROLE_BUCKET)
+        return ROLE_FULL;
+    char padded[ROLE_WORD_MAX] = { 0 };
+    memcpy(padded, word, length);
+    table->hashes[place] = hash;
+    table->entries[place] = (role_entry_t){ load_chunk(padded), load_chunk(padded + 8),
+                                            (uint32_t)length, roles };
+    return ROLE_PUT;
+}
+
+/* Fill the role table with buckets (a power of two, at least 2) from role_masks:
+ * ROLE_PUT when done, else what stopped it; -ENOMEM. */
+static int fill_role_table(rw_lexicon_t *self, size_t buckets)
+{
+    role_table_t *table = &self->role_table;
+    free(table->hashes);
+    free(table->entries);
+    table->hashes = malloc(buckets * ROLE_BUCKET * sizeof *table->hashes);
+    table->entries = calloc(buckets * ROLE_BUCKET, sizeof *table->entries);
+    if (!table->hashes || !table->entries)
+        return -ENOMEM;
+    table->mask = buckets - 1;
+    for (size_t b = 0; b < buckets; b++)   /* another bucket's hash: never looked up here */
+        for (size_t k = 0; k < ROLE_BUCKET; k++)
+            table->hashes[b * ROLE_BUCKET + k] = (uint32_t)(b ^ 1);
+    size_t count = rw_words_count(self->role_masks);
+    for (size_t k = 0; k < count; k++) {
+        size_t length;
+        int value;
+        const char *word = rw_words_at(self->role_masks, k, &length, &value);
+        if (!is_table_word(word, length, value))
+            continue;
+        role_put_t put = put_role_word(table, word, length, (uint32_t)value);
+        if (put != ROLE_PUT)
+            return (int)put;
+    }
+    return ROLE_PUT;
+}
+
+/* Build the role table from role_masks: buckets on average a quarter full, twice as
+ * many while some word finds no place. 0 or -ENOMEM. */
+static int build_role_table(rw_lexicon_t *self)
+{
+    size_t count = rw_words_count(self->role_masks);
+    size_t buckets = 2;
+    while (buckets * ROLE_BUCKET < count * 4)
+        buckets *= 2;
+    int rc;
+    while ((rc = fill_role_table(self, buckets)) == ROLE_FULL && buckets < ROLE_BUCKETS_MAX)
+        buckets *= 2;
+    if (rc < 0)
+        return rc;
+    self->role_table.usable = rc == ROLE_PUT;
+    return 0;
+}
+
+/* The roles of the ASCII word with hash, length bytes (1 to ROLE_WORD_MAX) folded into
+ * the chunks low and high (zero beyond the word): the role table holds every such word.
+ * No branch: the bucket's hashes are compared all, the place of the equal one (at most
+ * one) summed up. */
+static inline uint32_t table_roles(const role_table_t *table, uint32_t hash, size_t length,
+                                   uint64_t low, uint64_t high)
+{
+    size_t first = (hash & table->mask) * ROLE_BUCKET;
+    const uint32_t *hashes = table->hashes + first;
+    unsigned place = 0, found = 0;
+    for (unsigned k = 0; k < ROLE_BUCKET; k++) {
+        unsigned equal = hashes[k] == hash;
+        place |= (0u - equal) & k;
+        found |= equal;
+    }
+    const role_entry_t *entry = &table->entries[(first + place) & (0 - (size_t)found)];
+    unsigned same = found & (entry->low == low) & (entry->high == high)
+                    & (entry->length == length);
+    return entry->roles & (0u - same);
+}
+
+/* The roles of the word token text[0, length) with hash, available bytes readable at
+ * text: the role table when the word is ASCII, at most ROLE_WORD_MAX bytes and 16 bytes
+ * can be read (and the table usable), else the general lookup. */
+static inline uint32_t token_roles(const rw_lexicon_t *self, uint32_t hash, const char *text,
+                                   size_t length, size_t available)
+{
+    if (length - 1 < ROLE_WORD_MAX && available >= 16 && self->role_table.usable) {
+        uint64_t low = load_chunk(text), high = load_chunk(text + 8);
+        uint64_t longer = (uint64_t)0 - (uint64_t)(length >= 8);   /* all ones: >= 8 */
+        uint64_t whole = (uint64_t)0 - (uint64_t)(length >> 4);    /* all ones: 16 */
+        uint64_t tail = ((uint64_t)1 << (8 * (length & 7))) - 1;   /* the last chunk's */
+        low &= tail | longer;
+        high &= (tail & longer) | whole;
+        /* an ASCII word folds byte by byte to its lower case */
+        if (((low | high) & EACH_BYTE(0x80)) == 0)
+            return table_roles(&self->role_table, hash, length, lower_chunk(low),
+                               lower_chunk(high));
+    }
+    return rw_lexicon_roles(self, hash, text, length);
+}
+
+uint32_t rw_lexicon_note_roles(const rw_lexicon_t *self, const char *data, size_t length,
+                               rw_token_t *tokens, size_t count, size_t *words)
+{
+    uint32_t all = 0;
+    size_t others = 0;   /* tokens that are not punctuation */
+    for (size_t k = 0; k < count; k++) {
+        rw_token_t *token = &tokens[k];
+        unsigned kind = token->kind;
+        others += kind != RW_TOKEN_PUNCT;
+        if (kind != RW_TOKEN_WORD)
+            continue;
+        uint32_t roles = token_roles(self, token->hash, data + token->start,
+                                     token->end - token->start, length - token->start);
+        token->roles = roles;
+        all |= roles;
+    }
+    *words = others;
+    return all;
 }
 
 const rw_words_t *rw_lexicon_verbs(const rw_lexicon_t *self)

@@ -59,6 +59,12 @@ const rw_words_t *rw_lexicon_words(const rw_lexicon_t *self, rw_lexicon_role_t r
  * rw_words_hash of text[0, length) (a word token's hash). */
 uint32_t rw_lexicon_roles(const rw_lexicon_t *self, uint32_t hash, const char *text,
                           size_t length);
+/* rw_lexicon_roles of every word token of tokens[0, count) stored in its roles field
+ * (other tokens are left alone); data[0, length) is the text the tokens' offsets point
+ * into. Returns the roles of all of them or'ed; *words gets the number of tokens that
+ * are not punctuation. */
+uint32_t rw_lexicon_note_roles(const rw_lexicon_t *self, const char *data, size_t length,
+                               rw_token_t *tokens, size_t count, size_t *words);
 /* The verb table itself (exact forms; values as below). */
 const rw_words_t *rw_lexicon_verbs(const rw_lexicon_t *self);
 /* Actor nouns: "government", "authorities", "État", "Estado". */

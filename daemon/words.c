@@ -1012,3 +1012,11 @@ size_t rw_words_count(const rw_words_t *self)
 {
     return self->count;
 }
+
+const char *rw_words_at(const rw_words_t *self, size_t index, size_t *length, int *value)
+{
+    const word_entry_t *entry = &self->entries[index];
+    *length = entry->length;
+    *value = entry->value;
+    return entry->word;
+}

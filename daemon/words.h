@@ -73,5 +73,8 @@ int rw_words_get(const rw_words_t *self, const char *text, size_t length);
 /* The same with a precomputed hash of the folded form. */
 int rw_words_get_hashed(const rw_words_t *self, uint32_t hash, const char *text, size_t length);
 size_t rw_words_count(const rw_words_t *self);
+/* The index-th word added (0 <= index < rw_words_count), folded and NUL-terminated;
+ * *length gets its length and *value its value. */
+const char *rw_words_at(const rw_words_t *self, size_t index, size_t *length, int *value);
 
 #endif
