@@ -19,7 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chunk.h"
 #include "log.h"
+
 
 /* Bytes examined by the binary check. */
 #define SAMPLE_SIZE 4096
@@ -97,9 +99,6 @@ size_t rw_decode_utf8_valid(const unsigned char *bytes, size_t left)
     return 0;
 }
 
-#define BYTE_ONES UINT64_C(0x0101010101010101)
-#define BYTE_HIGHS UINT64_C(0x8080808080808080)
-
 /* Position of the first byte that does not start a valid UTF-8 sequence, or size. */
 static size_t first_invalid_utf8(const unsigned char *bytes, size_t size)
 {
@@ -110,7 +109,7 @@ static size_t first_invalid_utf8(const unsigned char *bytes, size_t size)
             uint64_t first, second;
             memcpy(&first, bytes + i, 8);
             memcpy(&second, bytes + i + 8, 8);
-            if ((first | second) & BYTE_HIGHS)
+            if ((first | second) & RW_CHUNK_LANES)
                 break;
             i += 16;
         }
@@ -142,7 +141,7 @@ static int check_binary(const unsigned char *sample, size_t size, char *reason,
         while (i + 8 <= size) {
             uint64_t word;
             memcpy(&word, sample + i, 8);
-            if ((word - BYTE_ONES * 0x20) & ~word & BYTE_HIGHS)
+            if ((word - RW_CHUNK_EACH(0x20)) & ~word & RW_CHUNK_LANES)
                 break;
             i += 8;
         }
@@ -604,31 +603,14 @@ static size_t utf8_length(unsigned char lead)
 
 static inline bool is_plain_ascii(unsigned char byte) { return byte > 0x20 && byte < 0x7F; }
 
-#define BYTE_LOW7 (BYTE_ONES * 0x7F)
-
-/* The eight bytes at p as a number, the first in the low byte (on any machine). */
-static inline uint64_t load_lanes(const unsigned char *p)
-{
-    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
-           (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
-           (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
-}
-
 /* 0x80 in each byte of the result whose byte of word is not printable ASCII (outside
  * 0x21..0x7E), 0 in the others: exact per byte, no carry crosses bytes. */
 static inline uint64_t unprintable_lanes(uint64_t word)
 {
-    uint64_t low7 = word & BYTE_LOW7;
-    uint64_t below = ~(low7 + BYTE_ONES * (0x80 - 0x21)); /* bit 7 clear: 0x21 or more */
-    uint64_t del = low7 + BYTE_ONES;                       /* bit 7 set: 0x7F */
-    return (below | del | word) & BYTE_HIGHS;
-}
-
-/* 0x80 in each byte of the result whose byte of word is a space; exact per byte. */
-static inline uint64_t space_lanes(uint64_t word)
-{
-    uint64_t x = word ^ (BYTE_ONES * 0x20);
-    return ~(((x & BYTE_LOW7) + BYTE_LOW7) | x) & BYTE_HIGHS;
+    uint64_t low7 = word & RW_CHUNK_EACH(0x7F);
+    uint64_t below = ~(low7 + RW_CHUNK_EACH(0x80 - 0x21)); /* bit 7 clear: 0x21 or more */
+    uint64_t del = low7 + RW_CHUNK_EACH(1);                /* bit 7 set: 0x7F */
+    return (below | del | word) & RW_CHUNK_LANES;
 }
 
 /* 0x80 in each byte of the result where a plain run cannot go on through the byte of
@@ -638,14 +620,7 @@ static inline uint64_t run_stops(uint64_t here, unsigned char after)
 {
     uint64_t unprintable = unprintable_lanes(here);
     uint64_t unprintable_next = (unprintable >> 8) | (uint64_t)!is_plain_ascii(after) << 63;
-    return unprintable & ~(space_lanes(here) & ~unprintable_next);
-}
-
-/* The index (0..7) of the lowest byte of lanes that has 0x80 set; lanes is not 0. */
-static inline size_t first_lane(uint64_t lanes)
-{
-    uint64_t lowest = (lanes & (0 - lanes)) >> 7; /* 1 << 8 * its index */
-    return (size_t)((lowest * UINT64_C(0x0001020304050607)) >> 56);
+    return unprintable & ~(rw_chunk_equal_lanes(here, ' ') & ~unprintable_next);
 }
 
 /* Map count bytes copied from source positions from.. (converted input: its own map). */
@@ -684,10 +659,10 @@ static size_t copy_ascii_run(rw_decode_writer_t *self, size_t from, size_t to)
             }
             break;
         }
-        uint64_t stops = run_stops(load_lanes(data + end), data[end + 8]);
+        uint64_t stops = run_stops(rw_chunk_load(data + end), data[end + 8]);
         memcpy(out + (end - from), data + end, 8);
         if (stops) {
-            end += first_lane(stops);
+            end += rw_chunk_first_lane(stops);
             break;
         }
         end += 8;

@@ -14,11 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chunk.h"
 #include "cues.h"
 #include "gazetteer.h"
 #include "metadata.h"
 #include "segment.h"
 #include "words.h"
+
 
 #define MAX_CUES 6             /* cue phrases reported per recommendation */
 #define SUBJECT_MAX 12         /* tokens a subject may reach back from its modal */
@@ -936,38 +938,6 @@ static int analyse_unit(extractor_t *ex, const rw_unit_t *unit, analysis_t *a)
 
 /* ---------------------------------------------------------------- output */
 
-#define BYTES_OF(byte) (0x0101010101010101ull * (byte))
-
-/* The eight bytes at bytes as a number, the first in the low byte (on any machine). */
-static inline uint64_t load_chunk(const unsigned char *bytes)
-{
-    return (uint64_t)bytes[0] | (uint64_t)bytes[1] << 8 | (uint64_t)bytes[2] << 16 |
-           (uint64_t)bytes[3] << 24 | (uint64_t)bytes[4] << 32 | (uint64_t)bytes[5] << 40 |
-           (uint64_t)bytes[6] << 48 | (uint64_t)bytes[7] << 56;
-}
-
-/* Write chunk to the eight bytes at bytes, its low byte first. */
-static inline void store_chunk(unsigned char *bytes, uint64_t chunk)
-{
-    bytes[0] = (unsigned char)chunk;
-    bytes[1] = (unsigned char)(chunk >> 8);
-    bytes[2] = (unsigned char)(chunk >> 16);
-    bytes[3] = (unsigned char)(chunk >> 24);
-    bytes[4] = (unsigned char)(chunk >> 32);
-    bytes[5] = (unsigned char)(chunk >> 40);
-    bytes[6] = (unsigned char)(chunk >> 48);
-    bytes[7] = (unsigned char)(chunk >> 56);
-}
-
-#define LOW_BITS BYTES_OF(0x7F)
-#define TOP_BITS BYTES_OF(0x80)
-
-/* The zero bytes of chunk, marked with 0x80 (exactly: no borrow crosses bytes). */
-static inline uint64_t zero_lanes(uint64_t chunk)
-{
-    return ~(((chunk & LOW_BITS) + LOW_BITS) | chunk) & TOP_BITS;
-}
-
 /* Is c a byte that folded_copy copies as it is, whatever follows? */
 static inline bool is_plain(unsigned char c)
 {
@@ -980,9 +950,10 @@ static inline bool is_plain(unsigned char c)
  * chunk. */
 static inline uint64_t work_lanes(uint64_t chunk, unsigned char after)
 {
-    uint64_t below = ~(((chunk & LOW_BITS) + BYTES_OF(0x80 - 0x21)) | chunk) & TOP_BITS;
-    uint64_t special = below | zero_lanes(chunk ^ BYTES_OF(0xC2));
-    uint64_t space = zero_lanes(chunk ^ BYTES_OF(' '));
+    uint64_t low = chunk & RW_CHUNK_EACH(0x7F);
+    uint64_t below = ~((low + RW_CHUNK_EACH(0x80 - 0x21)) | chunk) & RW_CHUNK_LANES;
+    uint64_t special = below | rw_chunk_equal_lanes(chunk, 0xC2);
+    uint64_t space = rw_chunk_equal_lanes(chunk, ' ');
     uint64_t special_next = (special >> 8) | (uint64_t)!is_plain(after) << 63;
     return special & ~(space & ~special_next);
 }
@@ -1014,16 +985,15 @@ static size_t folded_copy(const char *text, size_t start, size_t end, char *out)
         if (e - p >= 9) {
             /* eight bytes at once (and the ninth, which tells whether a space in the
              * eighth stays): copy them all, keep those before the first to work on */
-            uint64_t chunk = load_chunk(p);
+            uint64_t chunk = rw_chunk_load(p);
             uint64_t work = work_lanes(chunk, p[8]);
-            store_chunk(o, chunk);
+            rw_chunk_store(o, chunk);
             if (!work) {
                 p += 8;
                 o += 8;
                 continue;
             }
-            uint64_t below = (work & (0 - work)) >> 7; /* 1 << 8 * its lane */
-            size_t lanes = (size_t)((below * 0x0001020304050607ull) >> 56);
+            size_t lanes = rw_chunk_first_lane(work);
             p += lanes;
             o += lanes;
         } else if (is_plain(*p)) {

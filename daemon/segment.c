@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chunk.h"
+
 #define HEADING_MAX 60        /* a line shorter than this may be a heading */
 #define HEADING_BLOCK_MAX 150 /* a one-unit block without final punctuation is a heading */
 
@@ -448,14 +450,11 @@ static const bool may_end_sentence[256] = {
     ['.'] = true, ['!'] = true, ['?'] = true, [';'] = true, [':'] = true, [0xE2] = true
 };
 
-#define BYTE_ONES UINT64_C(0x0101010101010101)
-#define BYTE_HIGHS UINT64_C(0x8080808080808080)
-
 /* Bit 7 of some byte of the result is set where word has a zero byte (exact as a
  * yes/no test). */
 static inline uint64_t zero_byte(uint64_t word)
 {
-    return (word - BYTE_ONES) & ~word;
+    return (word - RW_CHUNK_EACH(1)) & ~word;
 }
 
 /* Bit 7 of some byte of the result is set when one of the eight bytes of word may end
@@ -465,8 +464,8 @@ static inline uint64_t stop_bits(uint64_t word)
 {
     /* '*' '+' '.' '/' ':' ';' '>' '?': the bytes that are 0x2A once bits 0x15 are
      * ignored */
-    uint64_t dots = zero_byte((word | (BYTE_ONES * 0x15)) ^ (BYTE_ONES * 0x3F));
-    return dots | zero_byte(word ^ (BYTE_ONES * '!')) | word;
+    uint64_t dots = zero_byte((word | RW_CHUNK_EACH(0x15)) ^ RW_CHUNK_EACH(0x3F));
+    return dots | zero_byte(word ^ RW_CHUNK_EACH('!')) | word;
 }
 
 /* False when none of the eight bytes at p may end a sentence. */
@@ -474,24 +473,7 @@ static inline bool may_stop(const unsigned char *p)
 {
     uint64_t word;
     memcpy(&word, p, 8);
-    return (stop_bits(word) & BYTE_HIGHS) != 0;
-}
-
-#define BYTE_LOW7 (BYTE_ONES * 0x7F)
-
-/* The eight bytes at p as a number, the first in the low byte (on any machine). */
-static inline uint64_t load_lanes(const unsigned char *p)
-{
-    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
-           (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
-           (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
-}
-
-/* 0x80 in each byte of the result whose byte of word is zero, 0 in the others (exact
- * per byte: no borrow crosses bytes). */
-static inline uint64_t zero_lanes(uint64_t word)
-{
-    return ~(((word & BYTE_LOW7) + BYTE_LOW7) | word) & BYTE_HIGHS;
+    return (stop_bits(word) & RW_CHUNK_LANES) != 0;
 }
 
 /* 0x80 in each byte of the result whose byte of the eight at p ends a sentence or a
@@ -499,21 +481,14 @@ static inline uint64_t zero_lanes(uint64_t word)
  * looked at, p[0..10) must be readable). */
 static inline uint64_t stop_lanes(const unsigned char *p)
 {
-    uint64_t word = load_lanes(p);
-    uint64_t colons = zero_lanes((word | BYTE_ONES) ^ (BYTE_ONES * ';')); /* ':' ';' */
-    uint64_t ends = zero_lanes(word ^ (BYTE_ONES * '.')) | zero_lanes(word ^ (BYTE_ONES * '!'))
-                    | zero_lanes(word ^ (BYTE_ONES * '?'));
-    uint64_t ellipsis = zero_lanes(word ^ (BYTE_ONES * 0xE2))
-                        & zero_lanes(load_lanes(p + 1) ^ (BYTE_ONES * 0x80))
-                        & zero_lanes(load_lanes(p + 2) ^ (BYTE_ONES * 0xA6));
+    uint64_t word = rw_chunk_load(p);
+    uint64_t colons = rw_chunk_equal_lanes(word | RW_CHUNK_EACH(1), ';'); /* ':' ';' */
+    uint64_t ends = rw_chunk_equal_lanes(word, '.') | rw_chunk_equal_lanes(word, '!')
+                    | rw_chunk_equal_lanes(word, '?');
+    uint64_t ellipsis = rw_chunk_equal_lanes(word, 0xE2)
+                        & rw_chunk_equal_lanes(rw_chunk_load(p + 1), 0x80)
+                        & rw_chunk_equal_lanes(rw_chunk_load(p + 2), 0xA6);
     return colons | ends | ellipsis;
-}
-
-/* The index (0..7) of the lowest byte of lanes that has 0x80 set; lanes is not 0. */
-static inline size_t first_lane(uint64_t lanes)
-{
-    uint64_t lowest = (lanes & (0 - lanes)) >> 7; /* 1 << 8 * its index */
-    return (size_t)((lowest * UINT64_C(0x0001020304050607)) >> 56);
 }
 
 /* The first position from i on (before end) whose byte may end a sentence, or end.
@@ -529,7 +504,7 @@ static size_t next_stop(const char *text, size_t i, size_t end)
             continue;
         uint64_t lanes = stop_lanes(p + i);
         if (lanes)
-            return i + first_lane(lanes);
+            return i + rw_chunk_first_lane(lanes);
     }
     while (i < end && !may_end_sentence[p[i]])
         i++;

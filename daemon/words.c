@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chunk.h"
+
 /* ---------------------------------------------------------------- hash */
 
 /* The hash of a folded word: its bytes in chunks of eight (the first byte lowest), each
@@ -65,29 +67,6 @@ static inline uint32_t hash_finish(hash_state_t state)
 static inline uint32_t hash_single(unsigned char c)
 {
     return hash_finish((hash_state_t){ HASH_SEED, c, 1 });
-}
-
-/* Whether this machine stores the low byte of an integer first (a constant). */
-static inline bool little_endian(void)
-{
-    const uint32_t one = 1;
-    unsigned char first;
-    memcpy(&first, &one, 1);
-    return first == 1;
-}
-
-/* The eight bytes at p as a chunk, p[0] in the low byte. */
-static inline uint64_t load_chunk(const unsigned char *p)
-{
-    uint64_t word;
-    if (!little_endian()) {
-        word = 0;
-        for (int k = 7; k >= 0; k--)
-            word = word << 8 | p[k];
-        return word;
-    }
-    memcpy(&word, p, sizeof word);
-    return word;
 }
 
 /* ---------------------------------------------------------------- code points */
@@ -539,12 +518,12 @@ static hash_state_t hash_long_run(const unsigned char *p, size_t length, size_t 
 {
     uint64_t mixed = HASH_SEED, seen = 0, chunk;
     for (; n >= 8; from += 8, n -= 8) {
-        chunk = load_chunk(p + from) | HASH_CASE;
+        chunk = rw_chunk_load(p + from) | HASH_CASE;
         seen |= chunk;
         mixed = hash_absorb(mixed, chunk);
     }
     if (from + 8 <= length) {
-        chunk = (load_chunk(p + from) | HASH_CASE) & (((uint64_t)1 << (8 * n)) - 1);
+        chunk = (rw_chunk_load(p + from) | HASH_CASE) & (((uint64_t)1 << (8 * n)) - 1);
     } else {               /* near the end of the text: no load beyond it */
         chunk = 0;
         for (size_t k = n; k-- > 0;)
@@ -562,8 +541,8 @@ static inline hash_state_t hash_run(const unsigned char *p, size_t length, size_
 {
     if (n >= 16 || length - from < 16)
         return hash_long_run(p, length, from, n, letters);
-    uint64_t low = load_chunk(p + from) | HASH_CASE;
-    uint64_t high = load_chunk(p + from + 8) | HASH_CASE;
+    uint64_t low = rw_chunk_load(p + from) | HASH_CASE;
+    uint64_t high = rw_chunk_load(p + from + 8) | HASH_CASE;
     uint64_t tail = ((uint64_t)1 << (8 * (n & 7))) - 1;   /* the bytes of the last chunk */
     uint64_t longer = (uint64_t)0 - (uint64_t)(n >> 3);   /* all ones when n >= 8 */
     uint64_t first = low & (tail | longer);
@@ -627,24 +606,10 @@ static inline bool may_continue(unsigned class, bool all_digits)
     return (class & joining) != 0;
 }
 
-#define EACH_BYTE(value) (0x0101010101010101ull * (value))
-
 /* Bit 7 of each byte of the chunk that is no ASCII letter or digit, the other bits 0. */
 static inline uint64_t other_bytes(uint64_t chunk)
 {
-    uint64_t ascii = chunk & EACH_BYTE(0x7F);
-    uint64_t lower = ascii | EACH_BYTE(0x20);
-    /* (b + 0x80 - bound) has bit 7 set when b >= bound (b < 0x80: no carry out) */
-    uint64_t letters = (lower + EACH_BYTE(0x80 - 'a')) & ~(lower + EACH_BYTE(0x80 - 'z' - 1));
-    uint64_t digits = (ascii + EACH_BYTE(0x80 - '0')) & ~(ascii + EACH_BYTE(0x80 - '9' - 1));
-    return ~((letters | digits) & ~chunk) & EACH_BYTE(0x80);
-}
-
-/* The number of bytes before the first flagged byte (bit 7) of flags, 8 for none. */
-static inline size_t bytes_before(uint64_t flags)
-{
-    uint64_t below = ((flags & (0 - flags)) - 1) & EACH_BYTE(0x80);
-    return (size_t)(((below >> 7) * EACH_BYTE(1)) >> 56);
+    return rw_chunk_alnum_lanes(chunk) ^ RW_CHUNK_LANES;
 }
 
 /* The run of ASCII letters and digits at p[i] with 16 bytes to read there: its length
@@ -653,19 +618,19 @@ static inline size_t bytes_before(uint64_t flags)
 static inline size_t window_run(const unsigned char *p, size_t i, hash_state_t *state,
                                 unsigned char *after, bool *letters)
 {
-    uint64_t low = load_chunk(p + i), high = load_chunk(p + i + 8);
-    size_t n_low = bytes_before(other_bytes(low));
-    size_t n_high = bytes_before(other_bytes(high));
+    uint64_t low = rw_chunk_load(p + i), high = rw_chunk_load(p + i + 8);
+    size_t n_low = rw_chunk_first_lane(other_bytes(low));
+    size_t n_high = rw_chunk_first_lane(other_bytes(high));
     uint64_t longer = (uint64_t)0 - (uint64_t)(n_low >> 3);   /* all ones when n >= 8 */
     size_t n = n_low + (n_high & (size_t)longer);
     uint64_t last = (low & ~longer) | (high & longer);  /* the chunk where the run ends */
     *after = (unsigned char)(last >> (8 * (n & 7)));
-    low |= EACH_BYTE(0x20);
-    high |= EACH_BYTE(0x20);
+    low |= RW_CHUNK_EACH(0x20);
+    high |= RW_CHUNK_EACH(0x20);
     uint64_t tail = ((uint64_t)1 << (8 * (n & 7))) - 1;   /* the bytes of the last chunk */
     uint64_t first = low & (tail | longer);
     uint64_t second = high & tail & longer;
-    *letters = ((first | second) & EACH_BYTE(0x40)) != 0;
+    *letters = ((first | second) & RW_CHUNK_EACH(0x40)) != 0;
     uint64_t mixed = HASH_SEED ^ ((hash_absorb(HASH_SEED, first) ^ HASH_SEED) & longer);
     *state = (hash_state_t){ mixed, (first & ~longer) | second, (unsigned)(n & 7) };
     return n;
