@@ -16,7 +16,9 @@
  * Words are cut by two paths that give the same result: a fast one for ASCII words
  * between ASCII gaps, which folds, hashes and compares eight bytes at a time (see
  * "Chunks and hashes"), and a general one for everything else (any byte 0x80..0xFF in
- * or around the word, words too long to fold). */
+ * or around the word, words too long to fold). rw_match_words_split runs the fast path
+ * over the bulk of a text a window of 64 bytes at a time, taking word boundaries from
+ * bit masks (see "Cutting a long text a window at a time"). */
 #include "match.h"
 
 #include <errno.h>
@@ -537,6 +539,7 @@ typedef struct {
     size_t size;           /* bytes of the word (and of its folded form) */
     uint64_t hash;
     bool all_capitals, digits;
+    bool capital;          /* the first byte is a capital (fold_known_word only) */
     bool one_byte_gap;     /* one gap byte, then a letter or digit, follow the word */
     unsigned gap;          /* with one_byte_gap: the class of that byte (CLASS_GAP or
                               CLASS_BREAK) */
@@ -706,6 +709,190 @@ static size_t split_ascii_words(const char *text, size_t length, size_t position
     words->count = (size_t)(token - words->items);
     words->folded_used = (size_t)(out - folded);
     return token > first ? token[-1].end : position;
+}
+
+/* ---- Cutting a long text a window at a time ----------------------------------------
+ * split_ascii_words finds each word's end from the fold of the word itself, so that the
+ * next word cannot be looked for before this one is folded: one long chain of
+ * dependent steps per word. split_ascii_windows instead classifies 64 bytes of text at
+ * a time (a window) into bit masks, bit k for byte k: the ASCII letters and digits, and
+ * the bytes 0x80..0xFF. Words start and end where the first mask changes: the lowest
+ * bit of the mask of changes, cleared one after the other, gives each word's start and
+ * end in turn (a few instructions, whatever the word), so that the folds of several
+ * words can run at once. It gives the same words as split_ascii_words. */
+
+/* A window, and the bytes of text that must follow its start (a word that ends inside
+ * it is read two chunks, or whole chunks, from its start). */
+#define WINDOW_BYTES 64
+#define WINDOW_SLACK (WINDOW_BYTES + 16)
+
+/* The index of the lowest bit set in bits (not 0): the lowest bit times a de Bruijn
+ * sequence has a distinct top six bits for each index. */
+static inline unsigned lowest_bit(uint64_t bits)
+{
+    static const unsigned char index[64] = {
+        0,  1,  48, 2,  57, 49, 28, 3,  61, 58, 50, 42, 38, 29, 17, 4,
+        62, 55, 59, 36, 53, 51, 43, 22, 45, 39, 33, 30, 24, 18, 12, 5,
+        63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21, 44, 32, 23, 11,
+        46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9,  13, 8,  7,  6,
+    };
+    return index[((bits & (0 - bits)) * 0x03f79d71b4cb0a89ull) >> 58];
+}
+
+/* The bit 7 of each byte of lanes (the others clear) gathered into bits 0..7: each
+ * moves to bit 56 + its lane by one multiply (no two products meet), then down. */
+static inline uint64_t lane_bits(uint64_t lanes)
+{
+    return ((lanes >> 7) * 0x0102040810204080ull) >> 56;
+}
+
+/* The masks of the window at bytes (WINDOW_BYTES of text): returns the bits of its
+ * ASCII letters and digits and sets *high to the bits of its bytes 0x80..0xFF. */
+static inline uint64_t window_masks(const unsigned char *bytes, uint64_t *high)
+{
+    uint64_t letters = 0, any = 0;
+    for (unsigned k = 0; k < WINDOW_BYTES / 8; k++) {
+        uint64_t chunk = load_chunk(bytes + 8 * k);
+        letters |= lane_bits(alnum_lanes(chunk)) << (8 * k);
+        any |= chunk;
+    }
+    uint64_t tops = 0;
+    if (any & LANE_TOPS)
+        for (unsigned k = 0; k < WINDOW_BYTES / 8; k++)
+            tops |= lane_bits(load_chunk(bytes + 8 * k) & LANE_TOPS) << (8 * k);
+    *high = tops;
+    return letters;
+}
+
+/* The classes of the bytes of the gap [from, to) together (ASCII bytes that are no
+ * letters or digits, at least one): CLASS_BREAK when one is sentence punctuation or a
+ * line break, else CLASS_GAP. */
+static inline unsigned gap_class(const unsigned char *from, const unsigned char *to)
+{
+    unsigned kinds = ascii_class[from[0]] | ascii_class[to[-1]];
+    for (const unsigned char *at = from + 1; at < to - 1; at++)
+        kinds |= ascii_class[*at];
+    return kinds;
+}
+
+/* Sixteen bytes 0xFF, then sixteen zeros: the chunk at 16 - n keeps the first n bytes
+ * of a chunk (n 0..16), the chunk at 24 - n the first n - 8 bytes of the next one. */
+static const unsigned char keep_bytes[32] = {
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+};
+
+/* Fold the ASCII word of size bytes (1..63) at bytes to folded, whole chunks (zeros past
+ * the word), and fill word's hash, all_capitals and digits as fold_ascii_word does, and
+ * capital. The text goes on at least 16 bytes past bytes and to the chunk that holds
+ * its end. */
+static inline void fold_known_word(const unsigned char *bytes, size_t size,
+                                   unsigned char *folded, ascii_word_t *word)
+{
+    uint64_t hash, seen, lower, first;
+    if (size <= 16) { /* two chunks, without a branch on the size */
+        uint64_t keep0 = load_chunk(keep_bytes + 16 - size);
+        uint64_t keep1 = load_chunk(keep_bytes + 24 - size);
+        uint64_t word0 = load_chunk(bytes) & keep0, word1 = load_chunk(bytes + 8) & keep1;
+        first = word0;
+        uint64_t fold0 = word0 | (BYTES_OF(0x20) & keep0);
+        uint64_t fold1 = word1 | (BYTES_OF(0x20) & keep1);
+        store_chunk(folded, fold0);
+        store_chunk(folded + 8, fold1);
+        hash = hash_step(HASH_SEED, fold0);
+        uint64_t longer = hash_step(hash, fold1);
+        hash ^= (hash ^ longer) & (0 - (keep1 & 1)); /* two chunks when size > 8 */
+        seen = word0 | word1;
+        lower = (word0 & (word0 << 1)) | (word1 & (word1 << 1));
+    } else {
+        first = load_chunk(bytes);
+        hash = HASH_SEED;
+        seen = 0;
+        lower = 0;
+        for (size_t offset = 0; offset < size; offset += 8) {
+            size_t left = size - offset;
+            uint64_t keep = left >= 8 ? ~0ull : load_chunk(keep_bytes + 16 - left);
+            uint64_t chunk = load_chunk(bytes + offset) & keep;
+            seen |= chunk;
+            lower |= chunk & (chunk << 1);
+            chunk |= BYTES_OF(0x20) & keep;
+            store_chunk(folded + offset, chunk);
+            hash = hash_step(hash, chunk);
+        }
+    }
+    seen &= BYTES_OF(0x40);
+    word->size = size;
+    word->hash = hash;
+    word->all_capitals = (seen != 0) & ((lower & BYTES_OF(0x40)) == 0);
+    word->digits = !seen;
+    word->capital = (first & 0x60) == 0x40; /* a letter or digit: 'A'..'Z' */
+}
+
+/* Room in a list for the words of one window: at most one word in two bytes, and folded
+ * forms of fewer than WINDOW_BYTES bytes, each written in whole chunks. */
+#define WINDOW_WORDS (WINDOW_BYTES / 2)
+
+/* split_ascii_words for the text from position on a window at a time, while
+ * WINDOW_SLACK bytes are left (split_ascii_words cuts the rest) and the list has room
+ * for a window's words. Stops before a word that a byte 0x80..0xFF ends or precedes,
+ * before a word of a window's length or more, and at once when a word starts the text
+ * (its gap would be empty); returns the end of the last word added (position when
+ * none). A window always starts at a word's first byte or in a gap. */
+static size_t split_ascii_windows(const char *text, size_t length, size_t position,
+                                  rw_match_words_t *words)
+{
+    const unsigned char *bytes = (const unsigned char *)text, *end = bytes + length;
+    const unsigned char *at = bytes + position;
+    rw_match_token_t *token = words->items + words->count;
+    const rw_match_token_t *full = words->items + words->capacity;
+    unsigned char *folded = (unsigned char *)words->folded;
+    unsigned char *out = folded + words->folded_used;
+    /* words_reserve: positive */
+    const unsigned char *room = folded + words->folded_capacity - RW_MATCH_WORD_MAX;
+    if (position == 0 && length > 0 && ascii_class[*at] == CLASS_WORD)
+        return position; /* no gap before the first word (see rw_match_words_split) */
+    rw_match_token_t *first_token = token;
+    uint32_t gap_from = (uint32_t)position; /* where the gap before the next word starts */
+    while (end - at >= WINDOW_SLACK && full - token >= WINDOW_WORDS &&
+           room - out >= WINDOW_BYTES) {
+        uint64_t high, letters = window_masks(at, &high);
+        /* Where words start and end, in turn, before the first byte 0x80..0xFF: a start
+         * without an end is a word that goes on past the window or that byte. */
+        uint64_t edges = (letters ^ (letters << 1)) & ((high & (0 - high)) - 1);
+        uint32_t base = (uint32_t)(at - bytes);
+        while (edges & (edges - 1)) {
+            unsigned first = lowest_bit(edges);
+            edges &= edges - 1;
+            unsigned after = lowest_bit(edges);
+            edges &= edges - 1;
+            const unsigned char *start = at + first;
+            ascii_word_t word;
+            fold_known_word(start, after - first, out, &word);
+            *token = (rw_match_token_t){
+                .start = base + first,
+                .end = base + after,
+                .folded = (uint32_t)(out - folded),
+                .folded_length = (uint16_t)word.size,
+                .letters = (uint16_t)word.size,
+                .hash = word.hash,
+                .capital = word.capital,
+                .all_capitals = word.all_capitals,
+                .digits = word.digits,
+                .after_break = gap_class(bytes + gap_from, start) == CLASS_BREAK,
+            };
+            token++;
+            out += word.size;
+            gap_from = base + after;
+        }
+        if (high || (edges & 1))
+            break; /* a byte 0x80..0xFF, or a word longer than the window */
+        at += edges ? lowest_bit(edges) : WINDOW_BYTES;
+    }
+    if (position == 0 && token > first_token)
+        first_token->after_break = true; /* the first word of the text */
+    words->count = (size_t)(token - words->items);
+    words->folded_used = (size_t)(out - folded);
+    return gap_from;
 }
 
 /* rw_match_next_word by the general path, writing the folded form to folded (room for
@@ -1765,8 +1952,17 @@ int rw_match_words_split(const char *text, size_t length, rw_match_words_t *word
     int status = words_reserve(words, length);
     size_t position = 0;
     rw_word_t word;
+    if (status == 0) { /* the first word, which may start the text: split_ascii_words
+                          with room for one word (see split_ascii_windows) */
+        size_t capacity = words->capacity;
+        words->capacity = 1;
+        position = split_ascii_words(text, length, position, words);
+        words->capacity = capacity;
+    }
     while (status == 0) {
-        /* Most words take the fast path; the others, one at a time, the general one. */
+        /* Most words take the fast paths (a window at a time, then the rest of the
+         * text word by word); the others, one at a time, the general one. */
+        position = split_ascii_windows(text, length, position, words);
         position = split_ascii_words(text, length, position, words);
         status = words_room(words);
         if (status != 0)
