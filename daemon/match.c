@@ -25,10 +25,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chunk.h"
+
 /* The hash of a folded word reads it eight bytes at a time (see hash_step). */
 #define HASH_SEED 0x6a09e667f3bcc909ull
 #define HASH_MULTIPLIER 0x9e3779b97f4a7c15ull
-#define BYTES_OF(byte) (0x0101010101010101ull * (byte))
 
 /* A phrase: what it reports and which capitals it needs. */
 typedef struct {
@@ -287,41 +288,10 @@ static uint64_t mix(uint64_t key)
  * to read up to the next multiple of eight (the buffers have RW_MATCH_WORD_MAX bytes or
  * keep that slack), so that a chunk is always read whole. */
 
-/* The eight bytes at bytes as a chunk. */
-static inline uint64_t load_chunk(const unsigned char *bytes)
-{
-    return (uint64_t)bytes[0] | (uint64_t)bytes[1] << 8 | (uint64_t)bytes[2] << 16 |
-           (uint64_t)bytes[3] << 24 | (uint64_t)bytes[4] << 32 | (uint64_t)bytes[5] << 40 |
-           (uint64_t)bytes[6] << 48 | (uint64_t)bytes[7] << 56;
-}
-
-/* Write chunk to the eight bytes at bytes. */
-static inline void store_chunk(unsigned char *bytes, uint64_t chunk)
-{
-    static const union {
-        uint16_t number;
-        unsigned char bytes[2];
-    } probe = {1};
-    if (probe.bytes[0] == 1) { /* little-endian: the chunk's bytes are in memory order
-                                  (one store; compilers join byte stores of two chunks
-                                  into a slow 16-byte one) */
-        memcpy(bytes, &chunk, sizeof chunk);
-        return;
-    }
-    bytes[0] = (unsigned char)chunk;
-    bytes[1] = (unsigned char)(chunk >> 8);
-    bytes[2] = (unsigned char)(chunk >> 16);
-    bytes[3] = (unsigned char)(chunk >> 24);
-    bytes[4] = (unsigned char)(chunk >> 32);
-    bytes[5] = (unsigned char)(chunk >> 40);
-    bytes[6] = (unsigned char)(chunk >> 48);
-    bytes[7] = (unsigned char)(chunk >> 56);
-}
-
 /* The chunk of folded at offset, its bytes past length zeroed. */
 static inline uint64_t folded_chunk(const char *folded, size_t offset, size_t length)
 {
-    uint64_t chunk = load_chunk((const unsigned char *)folded + offset);
+    uint64_t chunk = rw_chunk_load((const unsigned char *)folded + offset);
     size_t left = length - offset;
     return left >= 8 ? chunk : chunk & ((1ull << (8 * left)) - 1);
 }
@@ -520,20 +490,6 @@ static uint64_t last_text_chunk(const unsigned char *bytes, const unsigned char 
     return chunk;
 }
 
-/* Bit 7 of each byte of a chunk, the others clear. */
-#define LANE_TOPS BYTES_OF(0x80)
-
-/* Bit 7 of each byte of chunk that is an ASCII letter or digit. Each byte's low seven
- * bits plus a constant set its bit 7 when they reach a bound (no carry leaves a byte). */
-static inline uint64_t alnum_lanes(uint64_t chunk)
-{
-    uint64_t low = chunk & ~LANE_TOPS;
-    uint64_t digit = (low + BYTES_OF(0x80 - '0')) & ~(low + BYTES_OF(0x80 - '9' - 1));
-    uint64_t lower = low | BYTES_OF(0x20); /* letters in lower case */
-    uint64_t letter = (lower + BYTES_OF(0x80 - 'a')) & ~(lower + BYTES_OF(0x80 - 'z' - 1));
-    return (digit | letter) & ~chunk & LANE_TOPS;
-}
-
 /* A word folded by the fast path (fold_short_ascii_word, fold_ascii_word). */
 typedef struct {
     size_t size;           /* bytes of the word (and of its folded form) */
@@ -557,17 +513,17 @@ static inline bool fold_ascii_word(const unsigned char *bytes, const unsigned ch
     uint64_t hash = HASH_SEED, letters = 0, lower = 0, chunk, alnum, stops;
     size_t size = 0;
     for (;;) { /* whole chunks of the word */
-        chunk = end - bytes >= 8 ? load_chunk(bytes) : last_text_chunk(bytes, end);
-        alnum = alnum_lanes(chunk);
-        stops = alnum ^ LANE_TOPS; /* bytes that end the word */
+        chunk = end - bytes >= 8 ? rw_chunk_load(bytes) : last_text_chunk(bytes, end);
+        alnum = rw_chunk_alnum_lanes(chunk);
+        stops = alnum ^ RW_CHUNK_LANES; /* bytes that end the word */
         if (stops)
             break;
         if (size == RW_MATCH_WORD_MAX)
             return false;
         letters |= chunk;
         lower |= chunk & (chunk << 1);
-        chunk |= BYTES_OF(0x20);
-        store_chunk(folded + size, chunk);
+        chunk |= RW_CHUNK_EACH(0x20);
+        rw_chunk_store(folded + size, chunk);
         hash = hash_step(hash, chunk);
         size += 8;
         bytes += 8;
@@ -576,7 +532,7 @@ static inline bool fold_ascii_word(const unsigned char *bytes, const unsigned ch
     if (chunk & stop)
         return false; /* a byte 0x80..0xFF */
     uint64_t below = stop >> 7; /* 1 << 8 * its lane */
-    unsigned lanes = (unsigned)((below * 0x0001020304050607ull) >> 56);
+    unsigned lanes = (unsigned)rw_chunk_first_lane(stop);
     /* The fast path for the gap that follows most words: a space, then a word. */
     word->one_byte_gap = (alnum & (stop << 8)) && ((chunk >> (8 * lanes)) & 0xFF) == ' ';
     word->gap = CLASS_GAP;
@@ -587,15 +543,15 @@ static inline bool fold_ascii_word(const unsigned char *bytes, const unsigned ch
         chunk &= keep;
         letters |= chunk;
         lower |= chunk & (chunk << 1);
-        chunk |= BYTES_OF(0x20) & keep;
-        store_chunk(folded + size, chunk);
+        chunk |= RW_CHUNK_EACH(0x20) & keep;
+        rw_chunk_store(folded + size, chunk);
         hash = hash_step(hash, chunk);
         size += lanes;
     }
-    letters &= BYTES_OF(0x40);
+    letters &= RW_CHUNK_EACH(0x40);
     word->size = size;
     word->hash = hash;
-    word->all_capitals = letters && !(lower & BYTES_OF(0x40));
+    word->all_capitals = letters && !(lower & RW_CHUNK_EACH(0x40));
     word->digits = !letters;
     return true;
 }
@@ -603,7 +559,7 @@ static inline bool fold_ascii_word(const unsigned char *bytes, const unsigned ch
 /* The lane (0..7) of the byte whose bit 7 is the one bit set in top. */
 static inline unsigned lane_of(uint64_t top)
 {
-    return (unsigned)(((top >> 7) * 0x0001020304050607ull) >> 56);
+    return (unsigned)rw_chunk_first_lane(top);
 }
 
 /* fold_ascii_word for a word of at most 15 bytes followed by an ASCII byte, with at
@@ -615,9 +571,9 @@ static inline unsigned lane_of(uint64_t top)
 static inline bool fold_short_ascii_word(const unsigned char *bytes, unsigned char *folded,
                                          ascii_word_t *word)
 {
-    uint64_t chunk0 = load_chunk(bytes), chunk1 = load_chunk(bytes + 8);
-    uint64_t stops0 = alnum_lanes(chunk0) ^ LANE_TOPS;
-    uint64_t stops1 = alnum_lanes(chunk1) ^ LANE_TOPS;
+    uint64_t chunk0 = rw_chunk_load(bytes), chunk1 = rw_chunk_load(bytes + 8);
+    uint64_t stops0 = rw_chunk_alnum_lanes(chunk0) ^ RW_CHUNK_LANES;
+    uint64_t stops1 = rw_chunk_alnum_lanes(chunk1) ^ RW_CHUNK_LANES;
     uint64_t stop0 = stops0 & (0 - stops0); /* 0 when the word fills chunk0 */
     uint64_t stop1 = stops1 & (0 - stops1);
     uint64_t in_first = 0 - (uint64_t)(stop0 != 0); /* all ones when it ends in chunk0 */
@@ -627,16 +583,16 @@ static inline bool fold_short_ascii_word(const unsigned char *bytes, unsigned ch
     uint64_t keep0 = (stop0 >> 7) - 1;                 /* all ones when stop0 is 0 */
     uint64_t keep1 = ((stop1 >> 7) - 1) & ~in_first;
     uint64_t word0 = chunk0 & keep0, word1 = chunk1 & keep1;
-    uint64_t fold0 = word0 | (BYTES_OF(0x20) & keep0);
-    uint64_t fold1 = word1 | (BYTES_OF(0x20) & keep1);
+    uint64_t fold0 = word0 | (RW_CHUNK_EACH(0x20) & keep0);
+    uint64_t fold1 = word1 | (RW_CHUNK_EACH(0x20) & keep1);
     size_t size = lane_of(stop) + (8 & ~(size_t)in_first);
-    store_chunk(folded, fold0);
-    store_chunk(folded + 8, fold1);
+    rw_chunk_store(folded, fold0);
+    rw_chunk_store(folded + 8, fold1);
     uint64_t hash = hash_step(HASH_SEED, fold0);
     uint64_t longer = hash_step(hash, fold1);
     hash ^= (hash ^ longer) & (0 - (uint64_t)(size > 8));
-    uint64_t letters = (word0 | word1) & BYTES_OF(0x40);
-    uint64_t lower = ((word0 & (word0 << 1)) | (word1 & (word1 << 1))) & BYTES_OF(0x40);
+    uint64_t letters = (word0 | word1) & RW_CHUNK_EACH(0x40);
+    uint64_t lower = ((word0 & (word0 << 1)) | (word1 & (word1 << 1))) & RW_CHUNK_EACH(0x40);
     unsigned gap = ascii_class[bytes[size]];
     word->size = size;
     word->hash = hash;
@@ -752,14 +708,14 @@ static inline uint64_t window_masks(const unsigned char *bytes, uint64_t *high)
 {
     uint64_t letters = 0, any = 0;
     for (unsigned k = 0; k < WINDOW_BYTES / 8; k++) {
-        uint64_t chunk = load_chunk(bytes + 8 * k);
-        letters |= lane_bits(alnum_lanes(chunk)) << (8 * k);
+        uint64_t chunk = rw_chunk_load(bytes + 8 * k);
+        letters |= lane_bits(rw_chunk_alnum_lanes(chunk)) << (8 * k);
         any |= chunk;
     }
     uint64_t tops = 0;
-    if (any & LANE_TOPS)
+    if (any & RW_CHUNK_LANES)
         for (unsigned k = 0; k < WINDOW_BYTES / 8; k++)
-            tops |= lane_bits(load_chunk(bytes + 8 * k) & LANE_TOPS) << (8 * k);
+            tops |= lane_bits(rw_chunk_load(bytes + 8 * k) & RW_CHUNK_LANES) << (8 * k);
     *high = tops;
     return letters;
 }
@@ -791,39 +747,39 @@ static inline void fold_known_word(const unsigned char *bytes, size_t size,
 {
     uint64_t hash, seen, lower, first;
     if (size <= 16) { /* two chunks, without a branch on the size */
-        uint64_t keep0 = load_chunk(keep_bytes + 16 - size);
-        uint64_t keep1 = load_chunk(keep_bytes + 24 - size);
-        uint64_t word0 = load_chunk(bytes) & keep0, word1 = load_chunk(bytes + 8) & keep1;
+        uint64_t keep0 = rw_chunk_load(keep_bytes + 16 - size);
+        uint64_t keep1 = rw_chunk_load(keep_bytes + 24 - size);
+        uint64_t word0 = rw_chunk_load(bytes) & keep0, word1 = rw_chunk_load(bytes + 8) & keep1;
         first = word0;
-        uint64_t fold0 = word0 | (BYTES_OF(0x20) & keep0);
-        uint64_t fold1 = word1 | (BYTES_OF(0x20) & keep1);
-        store_chunk(folded, fold0);
-        store_chunk(folded + 8, fold1);
+        uint64_t fold0 = word0 | (RW_CHUNK_EACH(0x20) & keep0);
+        uint64_t fold1 = word1 | (RW_CHUNK_EACH(0x20) & keep1);
+        rw_chunk_store(folded, fold0);
+        rw_chunk_store(folded + 8, fold1);
         hash = hash_step(HASH_SEED, fold0);
         uint64_t longer = hash_step(hash, fold1);
         hash ^= (hash ^ longer) & (0 - (keep1 & 1)); /* two chunks when size > 8 */
         seen = word0 | word1;
         lower = (word0 & (word0 << 1)) | (word1 & (word1 << 1));
     } else {
-        first = load_chunk(bytes);
+        first = rw_chunk_load(bytes);
         hash = HASH_SEED;
         seen = 0;
         lower = 0;
         for (size_t offset = 0; offset < size; offset += 8) {
             size_t left = size - offset;
-            uint64_t keep = left >= 8 ? ~0ull : load_chunk(keep_bytes + 16 - left);
-            uint64_t chunk = load_chunk(bytes + offset) & keep;
+            uint64_t keep = left >= 8 ? ~0ull : rw_chunk_load(keep_bytes + 16 - left);
+            uint64_t chunk = rw_chunk_load(bytes + offset) & keep;
             seen |= chunk;
             lower |= chunk & (chunk << 1);
-            chunk |= BYTES_OF(0x20) & keep;
-            store_chunk(folded + offset, chunk);
+            chunk |= RW_CHUNK_EACH(0x20) & keep;
+            rw_chunk_store(folded + offset, chunk);
             hash = hash_step(hash, chunk);
         }
     }
-    seen &= BYTES_OF(0x40);
+    seen &= RW_CHUNK_EACH(0x40);
     word->size = size;
     word->hash = hash;
-    word->all_capitals = (seen != 0) & ((lower & BYTES_OF(0x40)) == 0);
+    word->all_capitals = (seen != 0) & ((lower & RW_CHUNK_EACH(0x40)) == 0);
     word->digits = !seen;
     word->capital = (first & 0x60) == 0x40; /* a letter or digit: 'A'..'Z' */
 }
