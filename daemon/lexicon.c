@@ -37,27 +37,29 @@ typedef struct {
 
 /* The words of role_masks that are ASCII and at most 16 bytes long, for the lookup of
  * every word token (rw_lexicon_note_roles), in a table that is read without a branch:
- * buckets of ROLE_BUCKET hashes (the bucket: the hash's low bits), an empty place holding
- * a hash of another bucket, which no word looked up here can have; beside each place the
- * word's folded bytes, zero-padded, as two 8-byte chunks, its length and its roles. A
- * word is found by comparing the bucket's hashes all at once, then the one entry whose
- * hash is equal (entry 0 when none is): two loads, no loop, no pointer followed. */
+ * each word has two places, given by two parts of its hash (cuckoo hashing: a word put
+ * where another was moves that one to its other place), and is in one of them. A place
+ * holds the word's folded bytes, zero-padded, as two 8-byte chunks, its hash and its
+ * roles; an empty place holds zeros, which no word token's chunks are. A word is found
+ * by comparing both places' chunks with its own: two independent loads, no loop, no
+ * pointer followed. (The chunks tell the length too: neither side has a zero byte
+ * inside its word.) */
 #define ROLE_WORD_MAX 16
-#define ROLE_BUCKET 8
-#define ROLE_BUCKETS_MAX 4096
+#define ROLE_PLACES_MAX 16384
+#define ROLE_SECOND_SHIFT 16     /* the second place: the hash's bits from here */
+#define ROLE_MOVES_MAX 128       /* words moved for one put before the table grows */
 
 typedef struct {
     uint64_t low, high; /* the folded word's bytes 0-7 and 8-15, the first lowest */
-    uint32_t length;
+    uint32_t hash;      /* rw_words_hash of the word */
     uint32_t roles;     /* 0 in an empty place */
 } role_entry_t;
 
 typedef struct {
-    uint32_t *hashes;        /* ROLE_BUCKET per bucket */
-    role_entry_t *entries;   /* per place of hashes */
-    size_t mask;             /* buckets - 1 (a power of two, at least 2 buckets) */
-    bool usable;             /* false: two words share a hash, or some found no place
-                                in ROLE_BUCKETS_MAX buckets; the general lookup serves */
+    role_entry_t *entries;   /* mask + 1 places */
+    size_t mask;             /* places - 1 (a power of two) */
+    bool usable;             /* false: some word found no place in ROLE_PLACES_MAX
+                                places; the general lookup serves */
 } role_table_t;
 
 struct rw_lexicon {
@@ -483,7 +485,6 @@ void rw_lexicon_destroy(rw_lexicon_t **self_p)
     for (int r = 0; r < RW_LEXICON_ROLES; r++)
         rw_words_destroy(&self->roles[r]);
     rw_words_destroy(&self->role_masks);
-    free(self->role_table.hashes);
     free(self->role_table.entries);
     free(self->inflections);
     free(self->adverb_suffixes);
@@ -545,14 +546,6 @@ static inline uint64_t load_chunk(const char *p)
 
 #define EACH_BYTE(value) (0x0101010101010101ull * (value))
 
-/* The ASCII bytes of chunk (bit 7 of none set) with upper case letters made lower. */
-static inline uint64_t lower_chunk(uint64_t chunk)
-{
-    /* (b + 0x80 - bound) has bit 7 set when b >= bound (b < 0x80: no carry out) */
-    uint64_t upper = (chunk + EACH_BYTE(0x80 - 'A')) & ~(chunk + EACH_BYTE(0x80 - 'Z' - 1));
-    return chunk | ((upper & EACH_BYTE(0x80)) >> 2);
-}
-
 /* Whether the word[0, length) has only ASCII bytes. */
 static bool is_ascii(const char *word, size_t length)
 {
@@ -568,49 +561,52 @@ static bool is_table_word(const char *word, size_t length, int value)
     return length <= ROLE_WORD_MAX && value > 0 && is_ascii(word, length);
 }
 
-/* What put_role_word did. */
-typedef enum { ROLE_PUT, ROLE_FULL, ROLE_SAME_HASH } role_put_t;
-
-/* Put the folded word (length bytes, ASCII, at most ROLE_WORD_MAX) with roles in its
- * bucket of the role table; not when the bucket is full or holds a word with the same
- * hash (a lookup must find one place at most). */
-static role_put_t put_role_word(role_table_t *table, const char *word, size_t length,
-                                uint32_t roles)
+/* The two places of a word with hash in table. */
+static inline size_t first_place(const role_table_t *table, uint32_t hash)
 {
-    uint32_t hash = rw_words_hash(word, length);
-    size_t first = (hash & table->mask) * ROLE_BUCKET;
-    size_t place = first + ROLE_BUCKET;
-    for (size_t k = first + ROLE_BUCKET; k-- > first;) {
-        if (table->entries[k].roles == 0)
-            place = k;
-        else if (table->hashes[k] == hash)
-            return ROLE_SAME_HASH;
-    }
-    if (place == first + ROLE_BUCKET)
-        return ROLE_FULL;
-    char padded[ROLE_WORD_MAX] = { 0 };
-    memcpy(padded, word, length);
-    table->hashes[place] = hash;
-    table->entries[place] = (role_entry_t){ load_chunk(padded), load_chunk(padded + 8),
-                                            (uint32_t)length, roles };
-    return ROLE_PUT;
+    return hash & table->mask;
 }
 
-/* Fill the role table with buckets (a power of two, at least 2) from role_masks:
- * ROLE_PUT when done, else what stopped it; -ENOMEM. */
-static int fill_role_table(rw_lexicon_t *self, size_t buckets)
+static inline size_t second_place(const role_table_t *table, uint32_t hash)
+{
+    return (hash >> ROLE_SECOND_SHIFT) & table->mask;
+}
+
+/* Put the folded word (length bytes, ASCII, at most ROLE_WORD_MAX) with roles in one of
+ * its places, moving the words in the way to their other places: false when that does
+ * not end within ROLE_MOVES_MAX moves (the table must grow). */
+static bool put_role_word(role_table_t *table, const char *word, size_t length,
+                          uint32_t roles)
+{
+    char padded[ROLE_WORD_MAX] = { 0 };
+    memcpy(padded, word, length);
+    uint32_t hash = rw_words_hash(word, length);
+    role_entry_t moving = { load_chunk(padded), load_chunk(padded + 8), hash, roles };
+    size_t place = first_place(table, hash);
+    if (table->entries[place].roles != 0)
+        place = second_place(table, hash);
+    for (unsigned moves = 0; moves < ROLE_MOVES_MAX; moves++) {
+        role_entry_t here = table->entries[place];
+        table->entries[place] = moving;
+        if (here.roles == 0)
+            return true;
+        moving = here;   /* to its other place */
+        size_t first = first_place(table, moving.hash);
+        place = place == first ? second_place(table, moving.hash) : first;
+    }
+    return false;
+}
+
+/* Fill the role table with places (a power of two) from role_masks: 1 when done, 0
+ * when some word found no place, -ENOMEM. */
+static int fill_role_table(rw_lexicon_t *self, size_t places)
 {
     role_table_t *table = &self->role_table;
-    free(table->hashes);
     free(table->entries);
-    table->hashes = malloc(buckets * ROLE_BUCKET * sizeof *table->hashes);
-    table->entries = calloc(buckets * ROLE_BUCKET, sizeof *table->entries);
-    if (!table->hashes || !table->entries)
+    table->entries = calloc(places, sizeof *table->entries);
+    if (!table->entries)
         return -ENOMEM;
-    table->mask = buckets - 1;
-    for (size_t b = 0; b < buckets; b++)   /* another bucket's hash: never looked up here */
-        for (size_t k = 0; k < ROLE_BUCKET; k++)
-            table->hashes[b * ROLE_BUCKET + k] = (uint32_t)(b ^ 1);
+    table->mask = places - 1;
     size_t count = rw_words_count(self->role_masks);
     for (size_t k = 0; k < count; k++) {
         size_t length;
@@ -618,49 +614,40 @@ static int fill_role_table(rw_lexicon_t *self, size_t buckets)
         const char *word = rw_words_at(self->role_masks, k, &length, &value);
         if (!is_table_word(word, length, value))
             continue;
-        role_put_t put = put_role_word(table, word, length, (uint32_t)value);
-        if (put != ROLE_PUT)
-            return (int)put;
+        if (!put_role_word(table, word, length, (uint32_t)value))
+            return 0;
     }
-    return ROLE_PUT;
+    return 1;
 }
 
-/* Build the role table from role_masks: buckets on average a quarter full, twice as
- * many while some word finds no place. 0 or -ENOMEM. */
+/* Build the role table from role_masks: places at least twice the words, twice as many
+ * while some word finds no place. 0 or -ENOMEM. */
 static int build_role_table(rw_lexicon_t *self)
 {
     size_t count = rw_words_count(self->role_masks);
-    size_t buckets = 2;
-    while (buckets * ROLE_BUCKET < count * 4)
-        buckets *= 2;
+    size_t places = 16;
+    while (places < count * 2)
+        places *= 2;
     int rc;
-    while ((rc = fill_role_table(self, buckets)) == ROLE_FULL && buckets < ROLE_BUCKETS_MAX)
-        buckets *= 2;
+    while ((rc = fill_role_table(self, places)) == 0 && places < ROLE_PLACES_MAX)
+        places *= 2;
     if (rc < 0)
         return rc;
-    self->role_table.usable = rc == ROLE_PUT;
+    self->role_table.usable = rc == 1;
     return 0;
 }
 
-/* The roles of the ASCII word with hash, length bytes (1 to ROLE_WORD_MAX) folded into
- * the chunks low and high (zero beyond the word): the role table holds every such word.
- * No branch: the bucket's hashes are compared all, the place of the equal one (at most
- * one) summed up. */
-static inline uint32_t table_roles(const role_table_t *table, uint32_t hash, size_t length,
-                                   uint64_t low, uint64_t high)
+/* The roles of the ASCII word with hash, its bytes folded into the chunks low and high
+ * (zero beyond the word): the role table holds every such word of the lexicon. No
+ * branch: both places are compared, the roles of the equal one (at most one) kept. */
+static inline uint32_t table_roles(const role_table_t *table, uint32_t hash, uint64_t low,
+                                   uint64_t high)
 {
-    size_t first = (hash & table->mask) * ROLE_BUCKET;
-    const uint32_t *hashes = table->hashes + first;
-    unsigned place = 0, found = 0;
-    for (unsigned k = 0; k < ROLE_BUCKET; k++) {
-        unsigned equal = hashes[k] == hash;
-        place |= (0u - equal) & k;
-        found |= equal;
-    }
-    const role_entry_t *entry = &table->entries[(first + place) & (0 - (size_t)found)];
-    unsigned same = found & (entry->low == low) & (entry->high == high)
-                    & (entry->length == length);
-    return entry->roles & (0u - same);
+    const role_entry_t *first = &table->entries[first_place(table, hash)];
+    const role_entry_t *second = &table->entries[second_place(table, hash)];
+    unsigned in_first = (first->low == low) & (first->high == high);
+    unsigned in_second = (second->low == low) & (second->high == high);
+    return (first->roles & (0u - in_first)) | (second->roles & (0u - in_second));
 }
 
 /* The roles of the word token text[0, length) with hash, available bytes readable at
@@ -670,16 +657,15 @@ static inline uint32_t token_roles(const rw_lexicon_t *self, uint32_t hash, cons
                                    size_t length, size_t available)
 {
     if (length - 1 < ROLE_WORD_MAX && available >= 16 && self->role_table.usable) {
-        uint64_t low = load_chunk(text), high = load_chunk(text + 8);
         uint64_t longer = (uint64_t)0 - (uint64_t)(length >= 8);   /* all ones: >= 8 */
         uint64_t whole = (uint64_t)0 - (uint64_t)(length >> 4);    /* all ones: 16 */
         uint64_t tail = ((uint64_t)1 << (8 * (length & 7))) - 1;   /* the last chunk's */
-        low &= tail | longer;
-        high &= (tail & longer) | whole;
-        /* an ASCII word folds byte by byte to its lower case */
+        /* An ASCII word token folds byte by byte to its lower case, which is the byte
+         * with bit 0x20 set: its bytes are letters, digits, "'", "-", "." and ",". */
+        uint64_t low = (load_chunk(text) | EACH_BYTE(0x20)) & (tail | longer);
+        uint64_t high = (load_chunk(text + 8) | EACH_BYTE(0x20)) & ((tail & longer) | whole);
         if (((low | high) & EACH_BYTE(0x80)) == 0)
-            return table_roles(&self->role_table, hash, length, lower_chunk(low),
-                               lower_chunk(high));
+            return table_roles(&self->role_table, hash, low, high);
     }
     return rw_lexicon_roles(self, hash, text, length);
 }
