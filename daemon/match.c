@@ -2,16 +2,19 @@
  *
  * Loading builds two hash tables: a vocabulary (folded word → word id) holding only the
  * words that occur in some phrase, and the edges of a trie over word ids (node, word id →
- * child node), and two bit filters over the words of the edges (from the root, and from
- * the other nodes). Scanning folds each word of the text once, tests it against the
+ * child node), and bit filters over the words of the edges (from the root, and from
+ * the other nodes), over the words that are a phrase alone and over the first two words
+ * of longer phrases. Scanning folds each word of the text once, tests it against the
  * first filter (most words of a text begin no phrase and stop there), and walks the trie
  * only from words that begin a phrase, testing each next word against the second filter
- * before any lookup. Nothing is allocated while scanning.
+ * before any lookup (a scan of a list tests the pair filter first). Nothing is
+ * allocated while scanning.
  *
  * A text may also be cut into words once (rw_match_words_split) and scanned, whole or
  * piece by piece (rw_match_scan_range), from that list: the extractor cuts a statement
  * once for its language, countries, roles and every recommendation's themes and
- * countries. Those scans (scan_list, scan_single_words) read the list in place.
+ * countries. Those scans (scan_list, scan_single_words) read the list in place, and a
+ * piece's words are found from a guess of where they are (first_word_around).
  *
  * Words are cut by two paths that give the same result: a fast one for ASCII words
  * between ASCII gaps, which folds, hashes and compares eight bytes at a time (see
@@ -61,6 +64,8 @@ typedef struct {
     int id;          /* -1: empty slot */
     int first_node;  /* the trie node this word leads to from the root (a phrase begins
                         with it), or -1 */
+    int first_entry; /* the first entry of that node (the word is a phrase alone), or -1:
+                        a scan of single words reads it without reading the node */
 } vocab_slot_t;
 
 typedef struct {
@@ -76,6 +81,8 @@ typedef struct {
 struct rw_match {
     uint64_t first_words[FILTER_BITS / 64]; /* the first words of phrases */
     uint64_t next_words[FILTER_BITS / 64];  /* the other words, each with its parent node */
+    uint64_t single_words[FILTER_BITS / 64]; /* the words that are a phrase alone */
+    uint64_t first_pairs[FILTER_BITS / 64];  /* the first two words of longer phrases */
     char *words;               /* folded words, each followed by NUL */
     size_t words_length, words_capacity;
     vocab_slot_t *vocab;
@@ -1011,7 +1018,7 @@ static int vocab_grow(rw_match_t *self)
     if (!slots)
         return -ENOMEM;
     for (size_t i = 0; i < capacity; i++)
-        slots[i] = (vocab_slot_t){0, 0, 0, -1, -1};
+        slots[i] = (vocab_slot_t){0, 0, 0, -1, -1, -1};
     for (size_t i = 0; i < self->vocab_capacity; i++) {
         if (self->vocab[i].id < 0)
             continue;
@@ -1056,6 +1063,7 @@ static int vocab_intern(rw_match_t *self, const char *folded, size_t length, uin
     self->vocab[i].offset = (uint32_t)self->words_length;
     self->vocab[i].length = (uint32_t)length;
     self->vocab[i].first_node = -1;
+    self->vocab[i].first_entry = -1;
     self->vocab[i].id = (int)self->vocab_count++;
     self->words_length += length + 1;
     return self->vocab[i].id;
@@ -1156,6 +1164,13 @@ static inline uint32_t filter_bit(uint64_t hash, int node)
     return (uint32_t)((hash + (uint64_t)(uint32_t)node * HASH_MULTIPLIER) >> 48);
 }
 
+/* The bit of the filter of first pairs for a word with hash first followed by a word
+ * with hash second: the high bits of one and middle bits of the other. */
+static inline uint32_t pair_bit(uint64_t first, uint64_t second)
+{
+    return (uint32_t)(((first >> 48) ^ (second >> 16)) & (FILTER_BITS - 1));
+}
+
 static void filter_add(uint64_t *filter, uint32_t bit)
 {
     filter[bit / 64] |= 1ull << (bit % 64);
@@ -1204,6 +1219,8 @@ int rw_match_add(rw_match_t *self, const char *phrase, size_t length, int value,
     int node = 0;
     unsigned count = 0;
     uint32_t needs_capital = 0, needs_all_capitals = 0, lower = 0;
+    uint64_t first_hash = 0;
+    size_t first_slot = 0; /* the first word's slot (until a later word grows the table) */
     while (rw_match_next_word(phrase, length, &position, &word)) {
         if (count >= RW_MATCH_PHRASE_MAX || word.folded_length == 0)
             return -EINVAL;
@@ -1214,13 +1231,18 @@ int rw_match_add(rw_match_t *self, const char *phrase, size_t length, int value,
             return id;
         filter_add(count == 0 ? self->first_words : self->next_words,
                    filter_bit(word.hash, node));
+        if (count == 0)
+            first_hash = word.hash;
+        else if (count == 1)
+            filter_add(self->first_pairs, pair_bit(first_hash, word.hash));
         node = edge_follow(self, node, id);
         if (node < 0)
             return node;
         if (count == 0) { /* the word is in the table: vocab_intern put it there */
             const vocab_slot_t *slot = vocab_find(self, word.folded, word.folded_length,
                                                   word.hash);
-            self->vocab[slot - self->vocab].first_node = node;
+            first_slot = (size_t)(slot - self->vocab);
+            self->vocab[first_slot].first_node = node;
         }
         if (!word.capital)
             lower |= 1u << count;
@@ -1234,6 +1256,8 @@ int rw_match_add(rw_match_t *self, const char *phrase, size_t length, int value,
     }
     if (count == 0)
         return -EINVAL;
+    if (count == 1)
+        filter_add(self->single_words, filter_bit(first_hash, 0));
     if (needs_capital || needs_all_capitals || (flags & (RW_MATCH_NAME | RW_MATCH_NAME_CASE)))
         self->complex = true;
     if (self->entry_count == self->entry_capacity) {
@@ -1259,6 +1283,8 @@ int rw_match_add(rw_match_t *self, const char *phrase, size_t length, int value,
     *link = (int)self->entry_count++;
     entry->plain = !needs_capital && !needs_all_capitals &&
                    !(flags & (RW_MATCH_NAME | RW_MATCH_NAME_CASE));
+    if (count == 1) /* no other word was added to the table since first_slot */
+        self->vocab[first_slot].first_entry = self->nodes[node].first_entry;
     if (entry->plain)
         self->nodes[node].plain_groups |= entry->group_bit;
     else
@@ -1711,6 +1737,22 @@ static size_t filter_candidates(const rw_match_t *self, const rw_match_token_t *
     return found;
 }
 
+/* May the word at index of a list source, which passed the first-word filter, begin a
+ * phrase? Not when it has a next word before stop (the next word of the piece, not the
+ * tail) and it is no phrase alone and it and the next word are not the first two words
+ * of a phrase: most words that begin a phrase ("human", "republic") are not followed by
+ * the second word of one. Two bit tests on words at hand, before the chain of table
+ * reads of match_listed. */
+static inline bool may_begin_here(const rw_match_t *self, const rw_match_token_t *items,
+                                  size_t index, size_t stop)
+{
+    if (index + 1 >= stop)
+        return true;
+    uint64_t hash = items[index].hash;
+    uint32_t alone = filter_bit(hash, 0), pair = pair_bit(hash, items[index + 1].hash);
+    return filter_has(self->single_words, alone) || filter_has(self->first_pairs, pair);
+}
+
 /* scan over a list source: the words that pass the filter, a block at a time, then the
  * tail. */
 static size_t scan_list(const rw_match_t *self, const source_t *source, uint32_t groups,
@@ -1726,7 +1768,7 @@ static size_t scan_list(const rw_match_t *self, const source_t *source, uint32_t
         size_t found = filter_candidates(self, items, block, to, candidates);
         for (size_t k = 0; k < found; k++) {
             size_t index = block + candidates[k];
-            if (index >= resume &&
+            if (index >= resume && may_begin_here(self, items, index, stop) &&
                 !match_listed(self, source, groups, fn, context, index, stop, &resume))
                 return index - source->first + 1;
         }
@@ -1754,11 +1796,11 @@ static size_t scan_single_words(const rw_match_t *self, const source_t *source,
         for (size_t k = 0; k < found; k++) {
             size_t index = block + candidates[k];
             const rw_match_token_t *token = &items[index];
-            int node = first_node(vocab_find(self, source->words->folded + token->folded,
-                                             token->folded_length, token->hash));
-            if (node < 0)
+            const vocab_slot_t *slot = vocab_find(self, source->words->folded + token->folded,
+                                                  token->folded_length, token->hash);
+            if (!slot)
                 continue;
-            for (int e = self->nodes[node].first_entry; e >= 0; e = self->entries[e].next) {
+            for (int e = slot->first_entry; e >= 0; e = self->entries[e].next) {
                 const entry_t *entry = &self->entries[e];
                 if ((entry->group_bit & groups) &&
                     !fn(context, token->start - source->base, token->end - source->base,
@@ -1818,6 +1860,41 @@ static size_t first_word_near(const rw_match_words_t *words, size_t low, size_t 
     return first_word_from(words, low, probe < words->count ? probe : words->count, offset);
 }
 
+/* first_word_from(words, low, words->count, offset), starting from a guess (low to
+ * words->count) rather than from the middle: steps of 1, 2, 4 ... from the guess,
+ * forwards or backwards, bound the answer, then a binary search finds it. A few reads
+ * near each other when the guess is close, instead of a binary search over the whole
+ * list (a cache miss and a mispredicted branch at most steps). */
+static size_t first_word_around(const rw_match_words_t *words, size_t low, size_t guess,
+                                size_t offset)
+{
+    if (guess < words->count && words->items[guess].start < offset)
+        return first_word_near(words, guess, offset);
+    /* Every word from guess on starts at or after offset: look back. */
+    size_t high = guess, step = 1;
+    while (high > low) {
+        size_t probe = high - low > step ? high - step : low;
+        if (words->items[probe].start < offset)
+            return first_word_from(words, probe + 1, high, offset);
+        high = probe;
+        step *= 2;
+    }
+    return low;
+}
+
+/* A guess of the index of the word that starts bytes bytes after the word at index from,
+ * were words spread evenly over the text (words->count when past the last word). Only a
+ * starting point for first_word_around: any guess gives the same answer. */
+static size_t words_guess(const rw_match_words_t *words, size_t from, size_t bytes)
+{
+    size_t count = words->count;
+    uint64_t span = count ? words->items[count - 1].end : 0; /* below 2^32, as count */
+    if (bytes >= span)
+        return count;
+    size_t guess = from + (size_t)((uint64_t)bytes * count / span);
+    return guess < count ? guess : count;
+}
+
 size_t rw_match_scan_range(const rw_match_t *self, const char *text, size_t start, size_t end,
                            const rw_match_words_t *words, uint32_t groups, rw_match_fn fn,
                            void *context)
@@ -1825,8 +1902,9 @@ size_t rw_match_scan_range(const rw_match_t *self, const char *text, size_t star
     source_t source = {text + start, end - start, NULL, 0, 0, 0, NULL};
     rw_word_t tail;
     if (words && end <= UINT32_MAX && start <= end) {
-        size_t first = first_word_from(words, 0, words->count, start);
-        size_t last = first_word_near(words, first, end);
+        size_t first = first_word_around(words, 0, words_guess(words, 0, start), start);
+        size_t last = first_word_around(words, first, words_guess(words, first, end - start),
+                                        end);
         /* The list serves when no word of the whole text runs across the start of
          * the piece: then the piece cut alone has the same words, but for the last
          * one, which may run past the end and is then cut again, short. */
