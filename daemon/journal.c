@@ -521,9 +521,9 @@ static int recover_newest(rw_journal_t *self, segment_t *segment, uint64_t *last
     uint64_t good_seq = 0;    /* its seq */
     uint64_t pending_seq = 0; /* seq of the newest line of an unfinished group */
     size_t group_left = 0;    /* lines still expected in the current group */
-    char *line;
-    size_t length;
-    off_t offset;
+    char *line = NULL;
+    size_t length = 0;
+    off_t offset = 0;
     int result;
     while ((result = line_reader_next(&reader, -1, &line, &length, &offset)) == 1) {
         uint64_t seq = 0;
