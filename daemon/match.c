@@ -1327,6 +1327,16 @@ typedef struct {
     bool capital, all_capitals, after_break;
 } view_t;
 
+/* Note in seen what a match needs of the word. */
+static void note_seen(seen_t *seen, const view_t *word)
+{
+    seen->start = word->start;
+    seen->end = word->end;
+    seen->capital = word->capital;
+    seen->all_capitals = word->all_capitals;
+    seen->after_break = word->after_break;
+}
+
 /* Make view show word. */
 static void view_word(const rw_word_t *word, view_t *view)
 {
@@ -1484,11 +1494,7 @@ static phrase_t longest_phrase(const rw_match_t *self, const source_t *source,
         int child = slot ? edge_find(self, node, slot->id) : -1;
         if (child < 0)
             break;
-        seen[count].start = next.start;
-        seen[count].end = next.end;
-        seen[count].capital = next.capital;
-        seen[count].all_capitals = next.all_capitals;
-        seen[count].after_break = next.after_break;
+        note_seen(&seen[count], &next);
         count++;
         node = child;
         walk = after;
@@ -1672,11 +1678,7 @@ static phrase_t longest_listed_phrase(const rw_match_t *self, const source_t *so
         int child = list_child(self, source, node, next, seen[count - 1].end, letters, &word);
         if (child < 0)
             break;
-        seen[count].start = word.start;
-        seen[count].end = word.end;
-        seen[count].capital = word.capital;
-        seen[count].all_capitals = word.all_capitals;
-        seen[count].after_break = word.after_break;
+        note_seen(&seen[count], &word);
         count++;
         node = child;
         letters = word.letters;
@@ -1699,11 +1701,7 @@ static bool match_listed(const rw_match_t *self, const source_t *source, uint32_
         return true;
     view_t word;
     list_view(source, index, &word);
-    seen[0].start = word.start;
-    seen[0].end = word.end;
-    seen[0].capital = word.capital;
-    seen[0].all_capitals = word.all_capitals;
-    seen[0].after_break = word.after_break;
+    note_seen(&seen[0], &word);
     const seen_t *prior = NULL;
     bool before_ready = false;
     phrase_t phrase = longest_listed_phrase(self, source, groups, node, index, word.letters,

@@ -2,7 +2,8 @@
  *
  * Two passes over the text, both linear: lines are grouped into blocks (paragraphs,
  * list items, headings), then each block is cut into sentences. No allocation except
- * the growing unit array. */
+ * the growing unit array. Bytes that may end a sentence are found eight at a time
+ * (chunk.h), list markers are turned away on their first bytes. */
 #include "segment.h"
 
 #include <errno.h>
