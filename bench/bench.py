@@ -281,6 +281,19 @@ class PeerProcess:
                 self.process.wait()
 
 
+def tear_down(work, daemon, process=None, subscriber=None):
+    """End a section: its collector (a process, or a subscriber socket), its daemon (or
+    peer), then its folder."""
+    if process:
+        process.kill()
+        process.wait()
+    if subscriber:
+        subscriber.close()
+    if daemon:
+        daemon.stop()
+    work.remove()
+
+
 def start_collector(work, endpoint, expected, timeout_s):
     out = os.path.join(work.path, "collected.json")
     process = subprocess.Popen([PYTHON, os.path.join(HERE, "collector.py"), endpoint,
@@ -566,12 +579,7 @@ def run_burst(kind, count):
                     per_s=received / seconds if times else 0.0, hwm_kb=hwm, bytes=total_bytes,
                     messages=result["messages"], fs=filesystem_type(work.path))
     finally:
-        if collector:
-            collector.kill()
-            collector.wait()
-        if server:
-            server.stop()
-        work.remove()
+        tear_down(work, server, process=collector)
 
 
 def section_burst():
@@ -655,12 +663,7 @@ def section_latency(no_fsync=False):
             note(f"latency: the producer fell {late:.2f} s behind its schedule")
         return dict(p50=p50, p95=p95, p99=p99, max=worst, hwm_kb=hwm)
     finally:
-        if collector:
-            collector.kill()
-            collector.wait()
-        if daemon:
-            daemon.stop()
-        work.remove()
+        tear_down(work, daemon, process=collector)
 
 
 # ---- memory ----------------------------------------------------------------------------
@@ -714,11 +717,7 @@ def section_memory(burst, latency):
             f"{proc_status(daemon.pid, 'VmHWM') / 1024:.1f} MB", "≤ 32 MB",
             proc_status(daemon.pid, "VmHWM") / 1024 <= TARGETS["rss_mb"])
     finally:
-        if collector:
-            collector.close()
-        if daemon:
-            daemon.stop()
-        work.remove()
+        tear_down(work, daemon, subscriber=collector)
 
 
 def stage_quietly(work, statements):
@@ -796,11 +795,7 @@ def section_daemon_profile():
              ", ".join(parts))
         return shares
     finally:
-        if collector:
-            collector.close()
-        if daemon:
-            daemon.stop()
-        work.remove()
+        tear_down(work, daemon, subscriber=collector)
 
 
 # ---- idle -------------------------------------------------------------------------------
@@ -829,11 +824,7 @@ def section_idle():
         row("idle", f"wake-ups over {seconds} s (heartbeats: {seconds // 5})",
             f"main thread {wakes_main}, all threads {wakes_all}", "")
     finally:
-        if collector:
-            collector.close()
-        if daemon:
-            daemon.stop()
-        work.remove()
+        tear_down(work, daemon, subscriber=collector)
 
 
 # ---- systemd ----------------------------------------------------------------------------

@@ -9,27 +9,12 @@ rw_document_t *rw_document_new(void)
     return calloc(1, sizeof(rw_document_t));
 }
 
-/* Free what one recommendation owns. */
-static void recommendation_clear(rw_recommendation_t *rec)
-{
-    if (!rec->pooled) {
-        free(rec->text);
-        free(rec->addressee);
-        free(rec->action);
-        free(rec->language);
-    }
-    rw_strings_clear(&rec->themes);
-    rw_strings_clear(&rec->countries);
-    rw_strings_clear(&rec->cues);
-}
-
 void rw_document_destroy(rw_document_t **self_p)
 {
     rw_document_t *self = *self_p;
     if (!self)
         return;
-    for (size_t i = 0; i < self->count; i++)
-        recommendation_clear(&self->recommendations[i]);
+    /* the recommendations' strings and lists are all in the pool */
     free(self->recommendations);
     free(self->language);
     free(self->title);
@@ -55,5 +40,20 @@ rw_recommendation_t *rw_document_add(rw_document_t *self)
     }
     rw_recommendation_t *rec = &self->recommendations[self->count++];
     memset(rec, 0, sizeof *rec);
+    rec->themes.pool = rec->countries.pool = rec->cues.pool = &self->pool;
     return rec;
+}
+
+void *rw_document_alloc(rw_document_t *self, size_t size)
+{
+    return rw_strings_pool_alloc(&self->pool, size);
+}
+
+char *rw_document_copy(rw_document_t *self, const char *text)
+{
+    size_t size = strlen(text) + 1;
+    char *copy = rw_document_alloc(self, size);
+    if (copy)
+        memcpy(copy, text, size);
+    return copy;
 }

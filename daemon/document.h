@@ -1,7 +1,8 @@
 /* document.h — what the extractor finds in one statement: its metadata and its
- * recommendations. Plain data; rw_document_destroy frees everything it owns: each
- * string field separately, or, for a pooled recommendation (as rw_extract makes
- * them), the document's pool which holds its strings. */
+ * recommendations. Plain data; rw_document_destroy frees everything it owns. The
+ * statement's own strings are allocated one by one; the recommendations' strings and
+ * lists live in the document's pool (rw_document_alloc, rw_document_copy), freed all
+ * at once. */
 #ifndef RW_DOCUMENT_H
 #define RW_DOCUMENT_H
 
@@ -23,9 +24,6 @@ typedef struct {
     rw_strings_t cues;        /* why it was taken: the cue phrases that matched */
     double confidence;        /* 0..1 */
     char *language;           /* "en", "fr", ...; NULL when unknown */
-    bool pooled;              /* text, addressee, action and language are pieces of
-                                 the document's pool, not freed one by one (the
-                                 lists may take their blocks from it too) */
 } rw_recommendation_t;
 
 typedef struct {
@@ -39,12 +37,17 @@ typedef struct {
     rw_recommendation_t *recommendations;
     size_t count;
     size_t capacity;
-    rw_strings_pool_t *pool;  /* storage of the recommendations' strings; NULL: none */
+    rw_strings_pool_t *pool;  /* storage of the recommendations' strings and lists */
 } rw_document_t;
 
 rw_document_t *rw_document_new(void);
 void rw_document_destroy(rw_document_t **self_p);
-/* A new zeroed recommendation at the end of the list; NULL when out of memory. */
+/* A new zeroed recommendation at the end of the list, its lists in the document's
+ * pool; NULL when out of memory. */
 rw_recommendation_t *rw_document_add(rw_document_t *self);
+/* size bytes from the document's pool (for a recommendation's strings), or NULL. */
+void *rw_document_alloc(rw_document_t *self, size_t size);
+/* A copy of text in the document's pool, or NULL. */
+char *rw_document_copy(rw_document_t *self, const char *text);
 
 #endif

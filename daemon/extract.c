@@ -1041,16 +1041,15 @@ static char *folded_field(const char *text, range_t range, char **at)
 }
 
 /* The text, addressee, action and language of rec, in one piece of the pool. */
-static int set_strings(rw_recommendation_t *rec, rw_strings_pool_t **pool, const char *data,
+static int set_strings(rw_recommendation_t *rec, rw_document_t *doc, const char *data,
                        range_t text, const decision_t *d, const char *language)
 {
     size_t language_size = language ? strlen(language) + 1 : 0;
-    char *at = rw_strings_pool_alloc(pool, (text.end - text.start + 1)
-                                     + (d->addressee.end - d->addressee.start + 1)
-                                     + (d->action.end - d->action.start + 1) + language_size);
+    char *at = rw_document_alloc(doc, (text.end - text.start + 1)
+                                 + (d->addressee.end - d->addressee.start + 1)
+                                 + (d->action.end - d->action.start + 1) + language_size);
     if (!at)
         return -ENOMEM;
-    rec->pooled = true;
     rec->text = at;
     at += folded_copy(data, text.start, text.end, at) + 1;
     rec->addressee = folded_field(data, d->addressee, &at);
@@ -1085,8 +1084,7 @@ static int add_recommendation(extractor_t *ex, rw_document_t *doc, const rw_unit
         return -ENOMEM;
     const char *data = ex->data;
     const char *language = doc->language ? doc->language : d->cue_language;
-    rec->cues.pool = rec->themes.pool = rec->countries.pool = &doc->pool;
-    int rc = set_strings(rec, &doc->pool, data, (range_t){ unit->start, unit->end }, d,
+    int rc = set_strings(rec, doc, data, (range_t){ unit->start, unit->end }, d,
                          language);
     if (rc != 0)
         return rc;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chunk.h"
 #include "log.h"
 
 #define LINE_MAX_BYTES 4096
@@ -521,31 +522,6 @@ uint32_t rw_lexicon_roles(const rw_lexicon_t *self, uint32_t hash, const char *t
     return mask < 0 ? 0 : (uint32_t)mask;
 }
 
-/* Whether this machine stores the low byte of an integer first (a constant). */
-static inline bool little_endian(void)
-{
-    const uint32_t one = 1;
-    unsigned char first;
-    memcpy(&first, &one, 1);
-    return first == 1;
-}
-
-/* The eight bytes at p as a chunk, p[0] in the low byte. */
-static inline uint64_t load_chunk(const char *p)
-{
-    uint64_t chunk;
-    if (!little_endian()) {
-        chunk = 0;
-        for (int k = 7; k >= 0; k--)
-            chunk = chunk << 8 | (unsigned char)p[k];
-        return chunk;
-    }
-    memcpy(&chunk, p, sizeof chunk);
-    return chunk;
-}
-
-#define EACH_BYTE(value) (0x0101010101010101ull * (value))
-
 /* Whether the word[0, length) has only ASCII bytes. */
 static bool is_ascii(const char *word, size_t length)
 {
@@ -581,7 +557,8 @@ static bool put_role_word(role_table_t *table, const char *word, size_t length,
     char padded[ROLE_WORD_MAX] = { 0 };
     memcpy(padded, word, length);
     uint32_t hash = rw_words_hash(word, length);
-    role_entry_t moving = { load_chunk(padded), load_chunk(padded + 8), hash, roles };
+    role_entry_t moving = { rw_chunk_load((const unsigned char *)padded),
+                            rw_chunk_load((const unsigned char *)padded + 8), hash, roles };
     size_t place = first_place(table, hash);
     if (table->entries[place].roles != 0)
         place = second_place(table, hash);
@@ -662,9 +639,11 @@ static inline uint32_t token_roles(const rw_lexicon_t *self, uint32_t hash, cons
         uint64_t tail = ((uint64_t)1 << (8 * (length & 7))) - 1;   /* the last chunk's */
         /* An ASCII word token folds byte by byte to its lower case, which is the byte
          * with bit 0x20 set: its bytes are letters, digits, "'", "-", "." and ",". */
-        uint64_t low = (load_chunk(text) | EACH_BYTE(0x20)) & (tail | longer);
-        uint64_t high = (load_chunk(text + 8) | EACH_BYTE(0x20)) & ((tail & longer) | whole);
-        if (((low | high) & EACH_BYTE(0x80)) == 0)
+        const unsigned char *bytes = (const unsigned char *)text;
+        uint64_t low = (rw_chunk_load(bytes) | RW_CHUNK_EACH(0x20)) & (tail | longer);
+        uint64_t high =
+            (rw_chunk_load(bytes + 8) | RW_CHUNK_EACH(0x20)) & ((tail & longer) | whole);
+        if (((low | high) & RW_CHUNK_LANES) == 0)
             return table_roles(&self->role_table, hash, low, high);
     }
     return rw_lexicon_roles(self, hash, text, length);

@@ -1925,23 +1925,20 @@ size_t rw_match_scan_range(const rw_match_t *self, const char *text, size_t star
 
 /* ---- Word lists ------------------------------------------------------------------- */
 
-/* Make room for one more word in the list: its entry, and its folded form at the end
- * of the folded forms. 0 or -ENOMEM. */
-static int words_room(rw_match_words_t *words)
+/* Make room in the list for count words and bytes of folded forms, at least doubling
+ * what grows. 0 or -ENOMEM. */
+static int words_ensure(rw_match_words_t *words, size_t count, size_t bytes)
 {
-    if (words->count == words->capacity) {
-        size_t capacity = words->capacity ? words->capacity * 2 : 1024;
+    if (count > words->capacity) {
+        size_t capacity = words->capacity * 2 > count ? words->capacity * 2 : count;
         rw_match_token_t *items = realloc(words->items, capacity * sizeof *items);
         if (!items)
             return -ENOMEM;
         words->items = items;
         words->capacity = capacity;
     }
-    size_t need = words->folded_used + RW_MATCH_WORD_MAX + 1;
-    if (need > words->folded_capacity) {
-        size_t capacity = words->folded_capacity ? words->folded_capacity * 2 : 8192;
-        while (capacity < need)
-            capacity *= 2;
+    if (bytes > words->folded_capacity) {
+        size_t capacity = words->folded_capacity * 2 > bytes ? words->folded_capacity * 2 : bytes;
         char *folded = realloc(words->folded, capacity);
         if (!folded)
             return -ENOMEM;
@@ -1951,28 +1948,19 @@ static int words_room(rw_match_words_t *words)
     return 0;
 }
 
+/* Make room for one more word in the list: its entry, and its folded form at the end
+ * of the folded forms. 0 or -ENOMEM. */
+static int words_room(rw_match_words_t *words)
+{
+    return words_ensure(words, words->count + 1, words->folded_used + RW_MATCH_WORD_MAX + 1);
+}
+
 /* Make room for the words of a text of length bytes at once, rather than growing the
  * list word by word: about one word in six bytes, and folded forms are never longer
  * than the words they fold. 0 or -ENOMEM. */
 static int words_reserve(rw_match_words_t *words, size_t length)
 {
-    size_t count = length / 6 + 16;
-    if (count > words->capacity) {
-        rw_match_token_t *items = realloc(words->items, count * sizeof *items);
-        if (!items)
-            return -ENOMEM;
-        words->items = items;
-        words->capacity = count;
-    }
-    size_t bytes = length + RW_MATCH_WORD_MAX + 1;
-    if (bytes > words->folded_capacity) {
-        char *folded = realloc(words->folded, bytes);
-        if (!folded)
-            return -ENOMEM;
-        words->folded = folded;
-        words->folded_capacity = bytes;
-    }
-    return 0;
+    return words_ensure(words, length / 6 + 16, length + RW_MATCH_WORD_MAX + 1);
 }
 
 int rw_match_words_split(const char *text, size_t length, rw_match_words_t *words)

@@ -11,7 +11,7 @@ static rw_document_t *sample_document(void)
     document->date = strdup("2012-07-12");
     rw_strings_add_unique(&document->countries, "KZ");
     rw_recommendation_t *rec = rw_document_add(document);
-    rec->text = strdup("The law should be replaced.");
+    rec->text = rw_document_copy(document, "The law should be replaced.");
     rec->span_start = 10;
     rec->span_end = 37;
     rec->category = 5;
